@@ -1,0 +1,135 @@
+"""The portal's layout, its home page, the unit switcher, and the pages for refusals.
+
+Every portal view is declared with :class:`portal_view`, which requires a CSRF token on every POST,
+and names a ``permission`` that Casbin decides (see :mod:`portal.security`).
+"""
+
+import colander
+import deform
+from pyramid.httpexceptions import HTTPFound
+from pyramid.renderers import get_renderer
+from pyramid.view import forbidden_view_config, notfound_view_config, view_config
+
+from ..security import ACTING_UNIT_KEY, PORTAL
+
+
+class portal_view(view_config):
+    """``view_config`` for the portal's pages: a POST without the session's CSRF token is refused."""
+
+    def __init__(self, **settings):
+        settings.setdefault("require_csrf", True)
+        super().__init__(**settings)
+
+
+class CSRFSchema(colander.MappingSchema):
+    """Base of every portal form: carries the session's CSRF token (checked before the view runs)."""
+
+    csrf_token = colander.SchemaNode(
+        colander.String(),
+        widget=deform.widget.HiddenWidget(),
+        default=colander.deferred(lambda node, kw: kw["request"].session.get_csrf_token()),
+        missing="",
+    )
+
+
+class Layout:
+    """What every page's frame needs: the person, their units, the acting unit, the navigation."""
+
+    def __init__(self, request):
+        self.request = request
+        self.macros = get_renderer("templates/layout.pt").implementation().macros
+
+    @property
+    def person(self):
+        return self.request.user
+
+    @property
+    def person_name(self):
+        from ..people import display_name
+
+        return display_name(self.request.user) if self.request.user is not None else ""
+
+    def units(self):
+        """``[(code, title, roles)]`` of the person's units, real units first."""
+        request = self.request
+        if request.login is None:
+            return []
+        tenants = request.root["tenants"]
+        result = []
+        for code, roles in sorted(request.policy.units_of(request.login).items()):
+            tenant = tenants.get(code)
+            title = tenant.title if tenant is not None else ("系统管理" if code == PORTAL else code)
+            result.append((code, title, roles))
+        result.sort(key=lambda unit: unit[0] == PORTAL)
+        return result
+
+    @property
+    def acting_unit(self):
+        return self.request.acting_unit
+
+    def acting_title(self):
+        for code, title, _ in self.units():
+            if code == self.acting_unit:
+                return title
+        return ""
+
+    def role_titles(self, roles):
+        from ..people import ROLE_TITLES
+
+        return [ROLE_TITLES.get(role, role) for role in sorted(roles) if role != "member"] or ["成员"]
+
+    def csrf_token(self):
+        return self.request.session.get_csrf_token()
+
+    def flash(self):
+        return self.request.session.pop_flash()
+
+
+def layout(request):
+    return Layout(request)
+
+
+@portal_view(context="substanced.interfaces.IRoot", renderer="templates/home.pt", permission="view")
+def home(context, request):
+    lay = request.layout
+    tenants = context["tenants"]
+    acting = tenants.get(request.acting_unit)
+    return {"acting": acting, "units": lay.units()}
+
+
+@portal_view(
+    context="substanced.interfaces.IRoot", name="switch-unit", request_method="POST",
+    permission="view",
+)
+def switch_unit(context, request):
+    """Act as another of one's own units; any other code is ignored."""
+    unit = request.POST.get("unit", "")
+    if unit in request.policy.units_of(request.login):
+        request.session[ACTING_UNIT_KEY] = unit
+        request.session.flash("已切换当前单位")
+    else:
+        request.session.flash("您不属于该单位，未切换", "error")
+    came_from = request.POST.get("came_from", "")
+    if not came_from.startswith(request.application_url + "/"):
+        came_from = request.resource_url(context)
+    return HTTPFound(location=came_from)
+
+
+@forbidden_view_config(renderer="templates/forbidden.pt")
+def forbidden(request):
+    """Anonymous people go to the login page; logged-in people learn which unit they act as."""
+    if request.login is None:
+        return HTTPFound(location=request.application_url + "/login?came_from=" + request.path_qs)
+    request.response.status = 403
+    return {}
+
+
+@notfound_view_config(renderer="templates/notfound.pt")
+def notfound(request):
+    request.response.status = 404
+    return {}
+
+
+def includeme(config):
+    config.add_request_method(layout, "layout", reify=True)
+    config.scan(".")
