@@ -19,6 +19,7 @@ from substanced.event import RootAdded
 from substanced.evolution import mark_unfinished_as_finished
 from substanced.util import set_acl
 
+from .audit import AuditTrail
 from .calendar import CalendarOverrides
 from .people import add_person, find_person, grant
 from .security import PORTAL, PolicyStore
@@ -82,6 +83,12 @@ def ensure_structure(site, registry):
         site.seeded_policy_rows = OOTreeSet()
     if getattr(site, "calendar_overrides", None) is None:
         site.calendar_overrides = CalendarOverrides()
+    if getattr(site, "audit_trail", None) is None:
+        site.audit_trail = AuditTrail()
+    if "portal" not in site["catalogs"]:
+        site["catalogs"].add_catalog("portal")
+    else:
+        site["catalogs"]["portal"].update_indexes(registry=registry, reindex=True)
     if "tenants" not in site:
         tenants = Tenants()
         tenants.title = "全部单位"

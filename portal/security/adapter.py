@@ -22,8 +22,9 @@ from casbin.persist.batch_adapter import BatchAdapter
 from casbin.persist.update_adapter import UpdateAdapter
 from persistent import Persistent
 
-#: The sections of a Casbin model that hold rows, by the first letter of their ptypes.
-SECTIONS = {"p": "policy", "g": "role"}
+#: The sections of a Casbin model that hold rows, named by the first letter of their ptypes:
+#: ``p`` for policy rules, ``g`` for role (grouping) rules.
+SECTIONS = ("p", "g")
 
 #: New rows get a sequence key a random step of 1 to this above the current last key, so that two
 #: processes appending to the same ptype at once pick different keys and their inserts merge.
@@ -117,11 +118,12 @@ class PtypeRows(Persistent):
     def replace(self, pairs):
         """Put each new row at its old row's place, for ``(old, new)`` pairs checked by the caller."""
         keys = [self._keys.pop(old) for old, _ in pairs]
-        for key, (_, new) in zip(keys, pairs):
+        for key, (_, new) in zip(keys, pairs, strict=True):
             self._rows[key] = new
             self._keys[new] = key
 
     def clear(self):
+        """Remove every row (the trees' own ``clear``, which conflicts with any concurrent write)."""
         self._rows.clear()
         self._keys.clear()
         self._count.set(0)
@@ -213,10 +215,11 @@ class PolicyStore(Persistent):
 
     def remove_many(self, ptype, rows):
         """Remove those of ``rows`` that are there; True when all of them were."""
+        rows = [as_row(row) for row in rows]
         target = self._ptypes.get(ptype)
         if target is None:
             return not rows
-        removed = [target.discard(as_row(row)) for row in rows]
+        removed = [target.discard(row) for row in rows]
         if any(removed):
             self.bump()
         return all(removed)
@@ -260,7 +263,7 @@ class PolicyStore(Persistent):
         replaced = set(old)
         if any(row in target and row not in replaced for row in new):
             return False
-        pairs = [(before, after) for before, after in zip(old, new) if before != after]
+        pairs = [(before, after) for before, after in zip(old, new, strict=True) if before != after]
         if pairs:
             target.replace(pairs)
             self.bump()
@@ -320,7 +323,7 @@ class ZODBAdapter(FilteredAdapter, BatchAdapter, UpdateAdapter, Adapter):
         pycasbin's enforcer then sorts prioritized rows and builds the role links itself.
         """
         for ptype in self.store.ptypes():
-            sec = ptype[0]
+            sec = section_of(ptype)
             assertion = (model.model.get(sec) or {}).get(ptype)
             if assertion is None:
                 continue
