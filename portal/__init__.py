@@ -26,6 +26,19 @@ DEFAULTS = {
 }
 
 
+#: The workflows and pages built on the item framework, each a subpackage with an ``includeme``.
+FEATURES = (
+    ".regulations",
+    ".library",
+    ".filings",
+    ".listings",
+    ".requests",
+    ".complaints",
+    ".transfers",
+    ".notifications",
+    ".deadlines",
+)
+
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).
 ENVIRONMENT = {
     "PORTAL_ZODB_URI": "zodbconn.uri",
@@ -54,10 +67,13 @@ def make_config(settings):
     from .security import CasbinAuthorizationPolicy
 
     config.set_authorization_policy(CasbinAuthorizationPolicy())
+    config.include(".views")
     config.include(".site")
     config.include(".tenants")
     config.include(".people")
-    config.include(".views")
+    config.include(".items")
+    for feature in FEATURES:
+        config.include(feature)
     config.add_static_view("static", str(PROJECT / "static"), cache_max_age=3600)
     return config
 

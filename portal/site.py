@@ -2,7 +2,8 @@
 
 On every start :func:`bring_up_to_date` makes sure the site has what this version of the code
 expects: the policy store and the calendar overrides, the ``tenants`` folder, the district files of
-``portal.tenants_dir``, the default policy rows of ``portal.policy_dir``, and (when ``portal.demo`` is
+``portal.tenants_dir``, the default policy rows of every ``*.csv`` in ``portal.policy_dir`` (one file
+per feature), and (when ``portal.demo`` is
 on) the demo people. It runs in its own transaction and is idempotent: a second start creates nothing
 twice and takes nothing away. Default rows are seeded once: a row a portal admin later removes stays
 removed.
@@ -112,7 +113,8 @@ def ensure_demo_people(site, registry):
 def ensure_site(site, registry):
     settings = registry.settings
     ensure_structure(site, registry)
-    seed_rows(site, read_policy_file(Path(settings["portal.policy_dir"]) / "policy.csv"))
+    for path in sorted(Path(settings["portal.policy_dir"]).glob("*.csv")):
+        seed_rows(site, read_policy_file(path))
     initial_login = settings.get("substanced.initial_login", "admin")
     seed_rows(site, [("g", [initial_login, "admin", PORTAL])])
     admin = find_person(site, initial_login)

@@ -78,6 +78,9 @@ class Layout:
 
         return [ROLE_TITLES.get(role, role) for role in sorted(roles) if role != "member"] or ["成员"]
 
+    def nav_links(self):
+        return nav_links(self.request)
+
     def csrf_token(self):
         return self.request.session.get_csrf_token()
 
@@ -89,12 +92,49 @@ def layout(request):
     return Layout(request)
 
 
+# Features add to the portal's frame through two directives, so no feature edits another's code:
+#   config.add_nav_link(order, title, url(request) -> str | None)     a link in the navigation bar
+#   config.add_dashboard_panel(order, panel(request) -> dict | None)   a panel on the home page:
+#       {"title": ..., "html": rendered markup}, or None to show nothing for this person
+
+
+def add_nav_link(config, order, title, url):
+    links = config.registry.__dict__.setdefault("portal_nav_links", [])
+    links.append((order, title, url))
+    links.sort(key=lambda link: link[0])
+
+
+def add_dashboard_panel(config, order, panel):
+    panels = config.registry.__dict__.setdefault("portal_dashboard_panels", [])
+    panels.append((order, panel))
+    panels.sort(key=lambda entry: entry[0])
+
+
+def nav_links(request):
+    """``[(title, url)]`` of the features' links this person may follow."""
+    links = []
+    for _, title, url in getattr(request.registry, "portal_nav_links", ()):
+        href = url(request)
+        if href:
+            links.append((title, href))
+    return links
+
+
+def dashboard_panels(request):
+    panels = []
+    for _, panel in getattr(request.registry, "portal_dashboard_panels", ()):
+        content = panel(request)
+        if content:
+            panels.append(content)
+    return panels
+
+
 @portal_view(context="substanced.interfaces.IRoot", renderer="templates/home.pt", permission="view")
 def home(context, request):
     lay = request.layout
     tenants = context["tenants"]
     acting = tenants.get(request.acting_unit)
-    return {"acting": acting, "units": lay.units()}
+    return {"acting": acting, "units": lay.units(), "panels": dashboard_panels(request)}
 
 
 @portal_view(
@@ -131,5 +171,7 @@ def notfound(request):
 
 
 def includeme(config):
+    config.add_directive("add_nav_link", add_nav_link)
+    config.add_directive("add_dashboard_panel", add_dashboard_panel)
     config.add_request_method(layout, "layout", reify=True)
     config.scan(".")

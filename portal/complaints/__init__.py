@@ -1,0 +1,5 @@
+"""Feature package (being built)."""
+
+
+def includeme(config):
+    pass
