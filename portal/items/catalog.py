@@ -50,6 +50,27 @@ def make_lexicon():
     return Lexicon(CJKBigramSplitter(), CaseNormalizer())
 
 
+class ChineseText(Text):
+    """A text index factory giving each index its own CJK lexicon.
+
+    Substance D's ``Text(lexicon=...)`` would share one lexicon object between databases (a second
+    database then refuses it as foreign) and hashes only its class name, so a changed splitter would
+    go unnoticed; here the splitter's name is part of the hash, and a change marks the index stale.
+    """
+
+    def __call__(self, catalog_name, index_name):
+        self.kw["lexicon"] = make_lexicon()
+        try:
+            return super().__call__(catalog_name, index_name)
+        finally:
+            del self.kw["lexicon"]
+
+    def hashvalues(self):
+        values = super().hashvalues()
+        values["splitter"] = f"{CJKBigramSplitter.__module__}.{CJKBigramSplitter.__qualname__}"
+        return values
+
+
 def characters(text):
     """The distinct CJK characters of a text, for one-character queries."""
     return sorted(set(re.findall(rf"[{CJK}]", text)))
@@ -69,8 +90,8 @@ class PortalIndexes:
     year = Field()
     category = Field()
     number = Field()
-    title = Text(lexicon=make_lexicon())
-    text = Text(lexicon=make_lexicon())
+    title = ChineseText()
+    text = ChineseText()
     chars = Keyword()
 
 

@@ -1,0 +1,98 @@
+"""Several app processes on one database, with the same code: ZEO and RelStorage on PostgreSQL.
+
+Each "process" here is a separate app with its own storage client, its own ZODB caches and its own
+policy engine, as two waitress processes would have. A role granted through one is in force in the
+other at its next request, without a restart.
+"""
+
+import psycopg2
+import pytest
+import transaction
+import ZEO
+
+from tests.conftest import Browser, close_app, make_app
+
+POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+
+
+def grant_through_web(browser, login, role):
+    page = browser.get("/tenants/cj-yushan/@@members")
+    form = page.forms["grant-role"]
+    form["login"] = login
+    form["role"] = role
+    return form.submit("grant").follow()
+
+
+def roles_shown(browser, login):
+    """The roles the members page of 鱼山镇 shows for ``login``."""
+    page = browser.get("/tenants/cj-yushan/@@members")
+    row = page.html.find("tr", {"data-login": login})
+    return row.get_text(" ", strip=True) if row else ""
+
+
+def check_two_processes(first, second):
+    """A grant made in one process is in force in the other at its next request."""
+    admin_a, admin_b = Browser(first), Browser(second)
+    admin_a.login("ys.admin")
+    admin_b.login("ys.admin")
+    assert "联系人" not in roles_shown(admin_b, "ys.officer")
+    # Before the grant, ys.officer (an officer, not a unit admin) is refused the members page in both.
+    officer_b = Browser(second)
+    officer_b.login("ys.officer")
+    officer_b.get("/tenants/cj-yushan/@@members", status=403)
+
+    grant_through_web(admin_a, "ys.officer", "unit_admin")
+
+    assert "单位管理员" in roles_shown(admin_b, "ys.officer")
+    officer_b.get("/tenants/cj-yushan/@@members", status=200)
+
+
+@pytest.fixture
+def postgres_uri(tmp_path):
+    """A fresh PostgreSQL database for RelStorage, dropped afterwards."""
+    name = f"portal_scaleout_{tmp_path.name[-12:].replace('-', '_').lower()}"
+    admin = psycopg2.connect(POSTGRES)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield lambda blobs: (
+        f"postgres://postgres@127.0.0.1:5432/{name}?keep_history=false"
+        f"&blob_dir={blobs}&shared_blob_dir=false&cache_local_mb=0"
+    )
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.mark.relstorage
+def test_relstorage_two_processes(postgres_uri, tmp_path):
+    first = make_app(tmp_path / "a", **{"zodbconn.uri": postgres_uri(tmp_path / "a" / "blobcache")})
+    second = make_app(tmp_path / "b", **{"zodbconn.uri": postgres_uri(tmp_path / "b" / "blobcache")})
+    try:
+        check_two_processes(first, second)
+    finally:
+        transaction.abort()
+        close_app(first)
+        close_app(second)
+
+
+def test_zeo_two_processes(tmp_path):
+    (tmp_path / "server-blobs").mkdir()
+    address, stop = ZEO.server(path=str(tmp_path / "Data.fs"), blob_dir=str(tmp_path / "server-blobs"))
+    host, port = address
+
+    def uri(name):
+        cache = tmp_path / name / "blobcache"
+        cache.mkdir(parents=True)
+        return f"zeo://{host}:{port}?blob_dir={cache}&shared_blob_dir=false"
+
+    first = make_app(tmp_path / "a", **{"zodbconn.uri": uri("a")})
+    second = make_app(tmp_path / "b", **{"zodbconn.uri": uri("b")})
+    try:
+        check_two_processes(first, second)
+    finally:
+        transaction.abort()
+        close_app(first)
+        close_app(second)
+        stop()
