@@ -36,14 +36,14 @@ def password_validator(node, value):
 
 class LoginSchema(CSRFSchema):
     login = colander.SchemaNode(
-        colander.String(), title="登录名", messages={"required": "请填写登录名"}
+        colander.String(), title="登录名", missing_msg="请填写登录名"
     )
     password = colander.SchemaNode(
         colander.String(),
         title="密码",
         widget=deform.widget.PasswordWidget(),
         validator=colander.Length(max=4096, max_err="密码过长"),
-        messages={"required": "请填写密码"},
+        missing_msg="请填写密码",
     )
     came_from = colander.SchemaNode(
         colander.String(), widget=deform.widget.HiddenWidget(), missing=""
@@ -93,11 +93,11 @@ class NewPersonSchema(CSRFSchema):
         title="登录名",
         description="字母、数字、点、横线或下划线，2–64 个字符，例如 zhang.wei",
         validator=colander.Regex(LOGIN_PATTERN, "登录名只能由字母、数字、点、横线、下划线组成（2–64 个字符）"),
-        messages={"required": "请填写登录名"},
+        missing_msg="请填写登录名",
     )
     display_name = colander.SchemaNode(
         colander.String(), title="姓名", validator=colander.Length(1, 50, max_err="姓名最多 50 个字"),
-        messages={"required": "请填写姓名"},
+        missing_msg="请填写姓名",
     )
     password = colander.SchemaNode(
         colander.String(),
@@ -105,7 +105,7 @@ class NewPersonSchema(CSRFSchema):
         description=f"至少 {PASSWORD_MIN_CHARS} 个字符，最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）",
         widget=deform.widget.CheckedPasswordWidget(mismatch="两次输入的密码不一致"),
         validator=password_validator,
-        messages={"required": "请填写初始密码"},
+        missing_msg="请填写初始密码",
     )
     roles = colander.SchemaNode(
         colander.Set(),
@@ -120,7 +120,7 @@ class GrantSchema(CSRFSchema):
     """An existing person gets a role in this unit (and becomes a member if not yet)."""
 
     login = colander.SchemaNode(
-        colander.String(), title="登录名", messages={"required": "请填写登录名"},
+        colander.String(), title="登录名", missing_msg="请填写登录名",
     )
     role = colander.SchemaNode(
         colander.String(),
