@@ -1,5 +1,160 @@
-"""Feature package (being built)."""
+"""Collaboration requests (执法协作文书), 昌府办字〔2024〕52号 (三)2.
+
+A township asks a department for a determination (认定), a technical appraisal (技术鉴定) or a
+consultation opinion (咨询意见). The department signs for it (签收), which starts its clock: a written
+answer is due **3 working days after receipt**. For a technical appraisal or a complex case the
+department may extend, with a reason and a new due date. When the matter is urgent or evidence may be
+lost, the department sends staff to the site at once and records who went and when (现场处置).
+
+Whether the answer came late, and by how many working days, is computed once when it is given and
+kept: later calendar changes do not rewrite history.
+"""
+
+import datetime
+
+from persistent.list import PersistentList
+from persistent.mapping import PersistentMapping
+from substanced.content import content
+
+from ..calendar import add_workdays_ex, local_date, workdays_between, year_has_data
+from ..items import Item, Transition, Workflow, now
+
+#: What a township may ask for.
+KINDS = ("认定", "技术鉴定", "咨询意见")
+#: The kind a department may always extend; other kinds only when the case is complex.
+APPRAISAL = "技术鉴定"
+#: Working days a department has to answer, counted from receipt.
+ANSWER_WORKDAYS = 3
+
+WORKFLOW = Workflow(
+    initial="draft",
+    states={
+        "draft": "草稿",
+        "sent": "已发送，待签收",
+        "received": "已签收，待答复",
+        "answered": "已答复",
+        "closed": "已办结",
+    },
+    transitions=[
+        Transition("send", "发送", ["draft"], "sent"),
+        Transition("receive", "签收", ["sent"], "received"),
+        Transition("answer", "书面答复", ["received"], "answered"),
+        Transition("close", "办结", ["answered"], "closed"),
+    ],
+    final=["closed"],
+)
+
+
+def parse_office_close(value):
+    """The ``portal.office_close`` setting (``"17:30"``) as a time; empty means no office-hours rule."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.datetime.strptime(value, "%H:%M").time()
+    except ValueError:
+        raise ValueError(f"portal.office_close must be HH:MM (e.g. 17:30), not {value!r}") from None
+
+
+def office_close(request):
+    """The office-hours rule parsed at start (see :func:`includeme`)."""
+    return request.registry.portal_office_close
+
+
+@content("Collaboration Request", icon="glyphicon glyphicon-question-sign")
+class CollaborationRequest(Item):
+    """A township's written request to a department, with the department's clock and answer."""
+
+    item_type = "collab_request"
+    type_title = "执法协作请求"
+    workflow = WORKFLOW
+    searchable_fields = ("title", "number", "kind", "facts", "question", "answer_text")
+
+    kind = ""
+    department = ""
+    facts = ""
+    question = ""
+    urgent = False
+    evidence_at_risk = False
+    sent_at = None
+    received_at = None
+    answer_text = ""
+    answered_at = None
+    #: The due date the answer was measured against.
+    answer_due = None
+    answered_late = False
+    late_by_workdays = 0
+    closed_at = None
+
+    def __init__(self, owner, title="", creator="", **fields):
+        super().__init__(owner, title, creator)
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.extensions = PersistentList()
+        self.onsite_visits = PersistentList()
+
+    @property
+    def needs_onsite(self):
+        """Urgent or evidence at risk: the department is expected on site at once."""
+        return bool(self.urgent or self.evidence_at_risk)
+
+    @property
+    def flags(self):
+        return [
+            flag for flag, on in (("情况紧急", self.urgent), ("证据可能灭失", self.evidence_at_risk)) if on
+        ]
+
+    def start_answer_clock(self, received_at, overrides=None, office_close=None):
+        """Receipt starts the department's clock: the answer is due 3 working days later."""
+        self.received_at = received_at
+        due = add_workdays_ex(received_at, ANSWER_WORKDAYS, overrides, office_close)
+        self.set_due(
+            due.date,
+            awaiting=[self.department],
+            waiting_for=self._waiting("书面答复"),
+            provisional=due.provisional,
+        )
+        return due
+
+    def extend(self, new_due, reason, overrides=None, **who):
+        """Move the due date later, keeping a record of the old one and why."""
+        self.extensions.append(
+            PersistentMapping(old_due=self.due, new_due=new_due, reason=reason, when=now(), **who)
+        )
+        self.set_due(
+            new_due,
+            awaiting=[self.department],
+            waiting_for=self._waiting("书面答复"),
+            provisional=not year_has_data(new_due.year, overrides),
+        )
+
+    def record_answer(self, text, answered_at, overrides=None):
+        """Keep the answer and, once and for all, whether it was late and by how many working days."""
+        self.answer_text = text
+        self.answered_at = answered_at
+        self.answer_due = self.due
+        self.answered_late = local_date(answered_at) > self.due
+        self.late_by_workdays = max(workdays_between(self.due, answered_at, overrides), 0)
+
+    def record_onsite(self, staff, arrived_at, **who):
+        self.onsite_visits.append(PersistentMapping(staff=staff, arrived_at=arrived_at, when=now(), **who))
+
+    def _waiting(self, what):
+        return f"等待{self.department_title}{what}"
+
+    @property
+    def department_title(self):
+        tenants = self.__parent__.__parent__ if self.__parent__ is not None else None
+        tenant = tenants.get(self.department) if tenants is not None else None
+        return tenant.title if tenant is not None else self.department
 
 
 def includeme(config):
-    pass
+    config.registry.portal_office_close = parse_office_close(
+        config.registry.settings.get("portal.office_close")
+    )
+    from .views import nav_url
+
+    config.add_item_type("collab_request", "执法协作请求")
+    config.add_nav_link(30, "协作请求", nav_url)
+    config.scan(".")
