@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 import transaction
-from BTrees.OOBTree import OOTreeSet
+from BTrees.OOBTree import OOBTree, OOTreeSet
 from ZODB.POSException import ConflictError
 from substanced.event import RootAdded
 from substanced.evolution import mark_unfinished_as_finished
@@ -86,6 +86,9 @@ def ensure_structure(site, registry):
         site.calendar_overrides = CalendarOverrides()
     if getattr(site, "audit_trail", None) is None:
         site.audit_trail = AuditTrail()
+    if getattr(site, "notifications", None) is None:
+        # login -> that person's Inbox (portal.notifications), created on their first notification
+        site.notifications = OOBTree()
     if "portal" not in site["catalogs"]:
         site["catalogs"].add_catalog("portal")
     else:

@@ -11,7 +11,9 @@ it needs. :meth:`Workflow.fire` checks state and permission, and records the tra
 item's own history (permanent, unlike Substance D's capped audit log) and the site's audit trail.
 """
 
+import copyreg
 import datetime
+from zoneinfo import ZoneInfo
 
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
@@ -35,6 +37,15 @@ def now():
     return datetime.datetime.now(SHANGHAI)
 
 
+def _reduce_zone(zone):
+    """Pickle a ``ZoneInfo`` by its key: ZODB's pickler (zodbpickle, protocol 3) cannot pickle the
+    class method ``ZoneInfo`` reduces itself to, so no aware datetime could be stored without this."""
+    return ZoneInfo, (zone.key,)
+
+
+copyreg.pickle(ZoneInfo, _reduce_zone)
+
+
 class WorkflowError(Exception):
     """A transition that cannot happen now; the message is for the person who asked."""
 
@@ -55,6 +66,18 @@ class Entry(Persistent):
         self.state_to = state_to
         self.when = when or now()
         self.details = dict(details or {})
+
+
+class ItemRecorded:
+    """Event sent by :func:`record` after it appended ``entry`` to ``item``'s history.
+
+    Subscribers (e.g. notifications) learn what happened without each workflow telling them.
+    """
+
+    def __init__(self, item, entry, request):
+        self.item = item
+        self.entry = entry
+        self.request = request
 
 
 class Item(Folder):
@@ -242,6 +265,7 @@ def record(item, request, action, title, comment="", state_from=None, state_to=N
     if audit is not None:
         audit.append(get_oid(item, None), entry)
     reindex(item, request)
+    request.registry.notify(ItemRecorded(item, entry, request))
     return entry
 
 
@@ -252,7 +276,9 @@ def reindex(item, request=None):
         from pyramid.threadlocal import get_current_registry
 
         registry = get_current_registry()
-    registry.subscribers((ObjectModified(item),), None)
+    # Substance D's content subscribers listen for (event, object), not for the event alone.
+    event = ObjectModified(item)
+    registry.subscribers((event, item), None)
 
 
 def includeme(config):

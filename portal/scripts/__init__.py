@@ -1,0 +1,1 @@
+"""Console scripts (``setup.cfg`` ``console_scripts``): jobs run outside a web request."""
