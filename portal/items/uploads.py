@@ -50,6 +50,13 @@ def _ooxml(data, folder):
     return "[Content_Types].xml" in names and any(name.startswith(folder) for name in names)
 
 
+def human_size(size):
+    """A size as people read it: ``350 KB``, ``1.5 MB``."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1048576:.1f}".rstrip("0").rstrip(".") + " MB"
+
+
 def max_bytes(settings):
     return int(float(settings.get("portal.upload_max_mb", DEFAULT_MAX_MB)) * 1024 * 1024)
 
@@ -61,9 +68,7 @@ def check_upload(filename, data, limit):
     if extension not in KINDS:
         raise UploadError(f"“{name}”的文件类型不受支持。可上传：{ACCEPTED}")
     if len(data) > limit:
-        raise UploadError(
-            f"“{name}”大小为 {len(data) / 1048576:.1f} MB，超过上限 {limit / 1048576:.0f} MB"
-        )
+        raise UploadError(f"“{name}”大小为 {human_size(len(data))}，超过上限 {human_size(limit)}")
     if not data:
         raise UploadError(f"“{name}”是空文件")
     title, mimetype, looks_right = KINDS[extension]

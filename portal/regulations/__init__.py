@@ -1,5 +1,190 @@
-"""Feature package (being built)."""
+"""Regulations and normative documents (法规文件下发), 实施意见 (三)1.
+
+A department publishes a law, regulation, normative document or piece of enforcement news to every
+township or to chosen ones. On publishing, each township becomes a ``recipient`` of the document and
+must sign for it (签收); the publisher sees who has signed and reminds (催办) those who have not. The
+units still to sign are the item's ``awaiting`` (the dashboards' "to sign"), with a sign-by date three
+working days after publication.
+
+Publishing also puts the document in the shared library (:func:`share_in_library`).
+"""
+
+from BTrees.OOBTree import OOBTree
+from substanced.content import content
+
+from ..calendar import add_workdays_ex
+from ..items import Attachment, Item, Transition, Workflow, WorkflowError, now, record
+from ..items.numbering import next_number
+from ..library import CATEGORIES as LIBRARY_CATEGORIES
+from ..library import OTHER, LibraryDocument, free_name
+from ..people import display_name
+
+#: The kinds of 法规文件 named in (三)1.
+CATEGORIES = tuple(category for category in LIBRARY_CATEGORIES if category != OTHER)
+#: Recipients chosen as "every township" (resolved to the townships of the day it is published).
+ALL_TOWNSHIPS = "all"
+#: Working days a township has to sign for a published document.
+SIGN_WORKDAYS = 3
+
+WORKFLOW = Workflow(
+    initial="draft",
+    states={"draft": "草稿", "published": "已发布"},
+    transitions=[Transition("publish", "发布", ["draft"], "published", action="publish")],
+)
+
+
+@content("Regulation", icon="glyphicon glyphicon-bullhorn")
+class Regulation(Item):
+    """A regulation or normative document a department sends to townships, and who signed for it."""
+
+    item_type = "regulation"
+    type_title = "法规文件"
+    workflow = WORKFLOW
+    searchable_fields = ("title", "number", "issuing_number", "issuing_organ", "category", "body")
+
+    category = ""
+    issuing_number = ""
+    issuing_organ = ""
+    issue_date = None
+    effective_date = None
+    body = ""
+    #: Unit codes chosen on the form, or ``(ALL_TOWNSHIPS,)``.
+    chosen_recipients = ()
+    published = None
+    sign_by = None
+    library_entry = None
+
+    def __init__(self, owner, title="", creator=""):
+        super().__init__(owner, title, creator)
+        #: unit code -> (login, name, when) of the person who signed for the unit.
+        self.signatures = OOBTree()
+
+    @property
+    def document_year(self):
+        return self.issue_date.year if self.issue_date else None
+
+    def recipients(self):
+        """The units it was sent to (empty while a draft)."""
+        return self.units_in("recipient")
+
+    def unsigned(self):
+        return tuple(unit for unit in self.recipients() if unit not in self.signatures)
+
+
+def townships(request):
+    """Every township and street of the site, ``[(code, title)]`` in code order."""
+    tenants = request.root["tenants"]
+    return [(code, tenant.title) for code, tenant in sorted(tenants.items()) if tenant.kind == "township"]
+
+
+def resolve_recipients(chosen, request):
+    """The unit codes a choice on the form stands for ("every township" or the ones ticked)."""
+    codes = {code for code, _ in townships(request)}
+    if ALL_TOWNSHIPS in chosen:
+        return sorted(codes)
+    return sorted(code for code in chosen if code in codes)
+
+
+def publish(regulation, request, comment=""):
+    """Send the document: recipients, the unit's outgoing number, the sign-by clock, the library."""
+    WORKFLOW.check(regulation, request, "publish")
+    recipients = resolve_recipients(regulation.chosen_recipients, request)
+    if not recipients:
+        raise WorkflowError("请先选择接收单位")
+    tenant = request.root["tenants"][regulation.owner]
+    published = now()
+    regulation.published = published
+    regulation.number = next_number(tenant, tenant.doc_code + "发", published.year)
+    for unit in recipients:
+        regulation.relate("recipient", unit)
+    due = add_workdays_ex(published, SIGN_WORKDAYS, getattr(request.root, "calendar_overrides", None))
+    regulation.sign_by = due.date
+    regulation.set_due(
+        due.date, awaiting=recipients, waiting_for="等待接收单位签收", provisional=due.provisional
+    )
+    WORKFLOW.fire(regulation, request, "publish", comment, recipients=list(recipients))
+    regulation.library_entry = share_in_library(regulation, tenant, request)
+
+
+def share_in_library(regulation, tenant, request):
+    """Put a published regulation in the shared library, readable by every unit.
+
+    The library gets a document of its own rather than making the regulation itself readable by
+    everyone: the regulation also carries the distribution (who it was sent to, who has signed,
+    the reminders), which is the business of the publisher and the recipients only. The library
+    document holds the text and the very same files (the blobs are shared, not copied), and its
+    readers are every unit.
+    """
+    entry = LibraryDocument(
+        regulation.owner,
+        regulation.title,
+        regulation.creator,
+        category=regulation.category,
+        year=regulation.document_year,
+        description=regulation.body,
+    )
+    entry.number = regulation.number
+    entry.issuing_number = regulation.issuing_number
+    entry.issuing_organ = regulation.issuing_organ
+    entry.regulation = regulation
+    entry.share("all")
+    name = free_name(tenant, "lib")
+    tenant.add(name, entry)
+    for attachment in regulation.attachments():
+        shared = Attachment(
+            attachment.filename,
+            attachment.mimetype,
+            attachment.size,
+            attachment.blob,
+            text=attachment.text,
+            kind=attachment.kind,
+            uploaded_by=attachment.uploaded_by,
+        )
+        entry.add(attachment.__name__, shared, send_events=False)
+    record(entry, request, "share", "存入共享资料库", f"随法规文件 {regulation.number} 发布")
+    return entry
+
+
+def sign(regulation, request):
+    """The acting unit signs for the document; refused if not sent to it or signed already."""
+    unit = request.acting_unit
+    if regulation.state != "published" or unit not in regulation.recipients():
+        raise WorkflowError("本单位不是该文件的接收单位，无需签收")
+    signed = regulation.signatures.get(unit)
+    if signed is not None:
+        raise WorkflowError(f"本单位已由{signed[1]}于{signed[2]:%Y-%m-%d %H:%M}签收，无需重复签收")
+    regulation.signatures[unit] = (request.login, display_name(request.user), now())
+    unsigned = regulation.unsigned()
+    if unsigned:
+        regulation.set_due(
+            regulation.due,
+            awaiting=unsigned,
+            waiting_for=regulation.waiting_for,
+            provisional=regulation.due_provisional,
+        )
+    else:
+        regulation.set_due(None)
+    return record(regulation, request, "sign", "签收")
+
+
+def remind(regulation, request):
+    """Record a reminder (催办) to every recipient that has not signed; returns their unit codes."""
+    if regulation.state != "published":
+        raise WorkflowError("文件尚未发布，不能催办")
+    laggards = regulation.unsigned()
+    if not laggards:
+        raise WorkflowError("所有接收单位均已签收，无需催办")
+    tenants = request.root["tenants"]
+    names = "、".join(tenants[unit].title if unit in tenants else unit for unit in laggards)
+    record(regulation, request, "remind", "催办", f"催促签收：{names}", units=list(laggards))
+    return laggards
+
+
+def regulations_url(request):
+    return request.application_url + "/regulations" if request.login else None
 
 
 def includeme(config):
-    pass
+    config.add_item_type("regulation", "法规文件")
+    config.add_nav_link(20, "法规文件", regulations_url)
+    config.scan(".views")
