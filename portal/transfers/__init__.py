@@ -1,5 +1,373 @@
-"""Feature package (being built)."""
+"""Case transfers (案件移送), seed (四)2: a township and a department send each other cases.
+
+A transfer is drafted by an officer of the sending unit, approved by its leader and sent in the
+unit's name with three materials (移送函, 案源材料, 初步证据). It is due 5 working days after the
+violation was found (10 at most, with a notice to the receiver before the due date; 24 hours when
+urgent). A violation still going on is told to the receiver at once. A township's major or difficult
+case needs the department's consent (征求同意) before it goes. The receiver signs for it, answers
+within 5 working days of receipt (受理 / 不予受理), both sides post progress, and the case is closed.
+
+The steps are :data:`WORKFLOW` transitions; consent, extension and progress are events that leave
+the state alone (:data:`EVENTS`). Every step keeps the clock (``due``, ``awaiting``, ``waiting_for``)
+right through :func:`update_clock`, so the catalog answers what is due and whose move it is.
+"""
+
+import math
+
+from substanced.content import content
+
+from ..calendar import add_hours, add_workdays_ex, local_date, workdays_between
+from ..items import Item, Transition, Workflow, WorkflowError, now, record, reindex
+from ..items.numbering import next_number
+
+#: Working days from the finding to the transfer, and the longest period after a notice.
+TRANSFER_DAYS = 5
+TRANSFER_MAX_DAYS = 10
+#: Hours within which an urgent case must go.
+URGENT_HOURS = 24
+#: Working days from receipt to the written answer.
+ANSWER_DAYS = 5
+
+#: The material slots: (slot, the kind recorded on the attachment, what belongs in it).
+MATERIALS = (
+    ("letter", "移送函", "涉嫌违法案件移送函，以本单位名义出具"),
+    ("source", "案源材料", "现场检查记录、现场照片、举报投诉材料等"),
+    ("evidence", "初步证据", "初步证明违法行为事实情况的相关证据材料"),
+)
+MATERIAL_KINDS = {slot: kind for slot, kind, _ in MATERIALS}
+
+#: Where the sender may still change the transfer or its materials, and tell the receiver things.
+BEFORE_SENDING = ("draft", "awaiting_approval", "approved")
+#: Where both sides post progress.
+IN_HAND = ("sent", "received", "accepted", "declined")
+
+WORKFLOW = Workflow(
+    initial="draft",
+    states={
+        "draft": "草稿",
+        "awaiting_approval": "待领导审批",
+        "approved": "已批准，待移送",
+        "sent": "已移送，待签收",
+        "received": "已签收，待答复",
+        "accepted": "已受理，办理中",
+        "declined": "不予受理",
+        "closed": "已结案",
+        "withdrawn": "已撤销",
+    },
+    transitions=[
+        Transition("submit", "报送领导审批", ["draft"], "awaiting_approval"),
+        Transition("approve", "批准移送", ["awaiting_approval"], "approved"),
+        Transition("reject", "退回修改", ["awaiting_approval"], "draft"),
+        Transition("send", "移送", ["approved"], "sent"),
+        Transition("sign", "签收", ["sent"], "received"),
+        Transition("accept", "受理", ["received"], "accepted"),
+        Transition("decline", "不予受理", ["received"], "declined"),
+        Transition("close", "结案", ["accepted"], "closed"),
+        Transition("close_declined", "结案", ["declined"], "closed"),
+        Transition("withdraw", "撤销移送", BEFORE_SENDING, "withdrawn"),
+    ],
+    final=["closed", "withdrawn"],
+)
+
+
+def consent_pending(item):
+    return item.needs_consent and item.consent == "requested"
+
+
+class Event:
+    """A step that leaves the state alone (consent, extension notice, progress)."""
+
+    def __init__(self, name, title, sources, applies=lambda item: True):
+        self.name = name
+        self.title = title
+        self.sources = tuple(sources)
+        self.action = name
+        self.applies = applies
+
+
+EVENTS = {
+    event.name: event
+    for event in (
+        Event(
+            "request_consent",
+            "征求接收单位同意",
+            BEFORE_SENDING,
+            lambda item: item.needs_consent and item.consent in ("", "refused"),
+        ),
+        Event("consent", "同意接收", BEFORE_SENDING, consent_pending),
+        Event("refuse_consent", "不同意接收", BEFORE_SENDING, consent_pending),
+        Event("notify_extension", "告知延期移送", BEFORE_SENDING, lambda item: not item.urgent),
+        Event("progress", "通报进展", IN_HAND),
+    )
+}
+
+
+@content("Case Transfer", icon="glyphicon glyphicon-transfer")
+class CaseTransfer(Item):
+    """One case sent from a township to a department, or from a department to a township."""
+
+    item_type = "case_transfer"
+    type_title = "案件移送"
+    workflow = WORKFLOW
+    searchable_fields = ("title", "number", "party", "facts", "measures")
+
+    receiver = ""
+    party = ""
+    facts = ""
+    found_date = None
+    #: The moment of the finding (urgent cases: their 24 hours run from it), aware.
+    found_at = None
+    urgent = False
+    ongoing = False
+    measures = ""
+    #: The measures last told to the receiver as an ongoing violation ("" = not told).
+    ongoing_told = ""
+    major = False
+    #: The receiver's consent to a major or difficult case: "", requested, given, refused.
+    consent = ""
+    #: The transfer's own deadline (a date, or an aware datetime when urgent).
+    transfer_due = None
+    transfer_due_provisional = False
+    #: The later due date told to the receiver (extension notice), if any.
+    extended_due = None
+    sent_at = None
+    sent_late = False
+    late_by = 0
+    received_at = None
+    answer_due = None
+    answer_due_provisional = False
+    answered_at = None
+    answered_late = False
+    answer_late_by = 0
+    decline_reason = ""
+    result = ""
+
+    @property
+    def needs_consent(self):
+        """A township's major or difficult case needs the department's consent first."""
+        return bool(self.major)
+
+    @property
+    def late_unit(self):
+        return "小时" if self.urgent else "个工作日"
+
+    def materials(self):
+        """``[(slot, kind, hint, [attachments])]`` for the three material slots."""
+        files = self.attachments()
+        return [(slot, kind, hint, [f for f in files if f.kind == kind]) for slot, kind, hint in MATERIALS]
+
+    def missing_materials(self):
+        return [kind for _, kind, _, files in self.materials() if not files]
+
+    def progress_posts(self):
+        return [entry for entry in self.history if entry.action == "progress"]
+
+
+def unit_title(request, code):
+    tenant = request.root["tenants"].get(code)
+    return tenant.title if tenant is not None else code
+
+
+def compute_transfer_due(item, overrides):
+    """``(due, provisional)``: 24 hours from the finding if urgent, else 5 working days (or the
+    later date told to the receiver)."""
+    if item.urgent and item.found_at is not None:
+        return add_hours(item.found_at, URGENT_HOURS), False
+    due = add_workdays_ex(item.found_date, TRANSFER_DAYS, overrides=overrides)
+    if item.extended_due is not None and item.extended_due > due.date:
+        return item.extended_due, due.provisional
+    return due.date, due.provisional
+
+
+def update_clock(item, request):
+    """Set the item's clock for its state: when the next step is due and whose move it is."""
+    sender, receiver = item.owner, item.receiver
+    sender_title, receiver_title = unit_title(request, sender), unit_title(request, receiver)
+    state = item.state
+    if state in BEFORE_SENDING:
+        waiting = {
+            "draft": f"等待{sender_title}报送领导审批",
+            "awaiting_approval": f"等待{sender_title}主要领导审批",
+            "approved": f"等待{sender_title}移送",
+        }[state]
+        awaiting = [sender]
+        if consent_pending(item):
+            awaiting.append(receiver)
+            waiting += f"；等待{receiver_title}答复是否同意接收"
+        item.set_due(item.transfer_due, awaiting, waiting, item.transfer_due_provisional)
+    elif state == "sent":
+        item.set_due(None, [receiver], f"等待{receiver_title}签收")
+    elif state == "received":
+        item.set_due(
+            item.answer_due,
+            [receiver],
+            f"等待{receiver_title}书面答复是否受理",
+            item.answer_due_provisional,
+        )
+    elif state == "accepted":
+        item.set_due(None, [receiver], f"{receiver_title}办理中，办结后由其结案")
+    elif state == "declined":
+        item.set_due(None, [sender], f"{receiver_title}不予受理，等待{sender_title}结案")
+    else:
+        item.set_due(None)
+
+
+def lateness(due, moment, urgent, overrides):
+    """``(late, by)``: whether ``moment`` is past ``due``, and by how many hours (urgent, rounded
+    up) or working days."""
+    if due is None:
+        return False, 0
+    if urgent and hasattr(due, "hour"):
+        seconds = (moment - due).total_seconds()
+        return seconds > 0, max(0, math.ceil(seconds / 3600))
+    day = local_date(moment)
+    if day <= due:
+        return False, 0
+    return True, workdays_between(due, day, overrides)
+
+
+# Steps ------------------------------------------------------------------------------------------
+
+
+def after_save(item, request):
+    """After the sender saves the draft: the deadline again, and an ongoing violation told at once."""
+    overrides = request.root.calendar_overrides
+    item.transfer_due, item.transfer_due_provisional = compute_transfer_due(item, overrides)
+    if item.ongoing and item.measures != item.ongoing_told:
+        item.relate("cc", item.receiver)
+        item.ongoing_told = item.measures
+        update_clock(item, request)
+        record(item, request, "notify_ongoing", "告知正在进行的违法行为", item.measures)
+    else:
+        update_clock(item, request)
+        reindex(item, request)
+
+
+def check_event(item, name):
+    event = EVENTS[name]
+    if item.state not in event.sources or not event.applies(item):
+        raise WorkflowError(f"“{item.title}”当前状态为“{item.state_title}”，不能{event.title}")
+    return event
+
+
+def fire(item, request, name, comment="", **details):
+    """A workflow transition, with the clock set for the new state."""
+    entry = WORKFLOW.fire(item, request, name, comment, **details)
+    update_clock(item, request)
+    reindex(item, request)
+    return entry
+
+
+def send(item, request, comment=""):
+    """Send in the unit's name: only approved, with all three materials and any consent needed."""
+    WORKFLOW.check(item, request, "send")
+    missing = item.missing_materials()
+    if missing:
+        raise WorkflowError(f"尚缺以下移送材料，不能移送：{'、'.join(missing)}。请先上传。")
+    if item.needs_consent and item.consent != "given":
+        raise WorkflowError(
+            f"重大疑难案件须先征得{unit_title(request, item.receiver)}同意后才能移送"
+            + ("（对方已不同意接收）" if item.consent == "refused" else "")
+        )
+    moment = now()
+    item.sent_at = moment
+    item.sent_late, item.late_by = lateness(
+        item.transfer_due, moment, item.urgent, request.root.calendar_overrides
+    )
+    sender = request.root["tenants"][item.owner]
+    item.number = next_number(sender, sender.doc_code + "移", moment.year)
+    item.relate("recipient", item.receiver)
+    return fire(item, request, "send", comment)
+
+
+def sign(item, request, comment=""):
+    """The receiver's liaison signs for it; the 5 working days to answer start."""
+    WORKFLOW.check(item, request, "sign")
+    item.received_at = now()
+    due = add_workdays_ex(item.received_at, ANSWER_DAYS, overrides=request.root.calendar_overrides)
+    item.answer_due, item.answer_due_provisional = due.date, due.provisional
+    return fire(item, request, "sign", comment)
+
+
+def answer(item, request, name, comment=""):
+    """Accept (受理) or decline (不予受理); an answer after the due date is recorded as late."""
+    WORKFLOW.check(item, request, name)
+    item.answered_at = now()
+    item.answered_late, item.answer_late_by = lateness(
+        item.answer_due, item.answered_at, False, request.root.calendar_overrides
+    )
+    if name == "decline":
+        item.decline_reason = comment
+    return fire(item, request, name, comment)
+
+
+def close(item, request, name, comment=""):
+    WORKFLOW.check(item, request, name)
+    if name == "close":
+        item.result = comment
+    return fire(item, request, name, comment)
+
+
+def request_consent(item, request, comment=""):
+    check_event(item, "request_consent")
+    item.consent = "requested"
+    item.relate("consultee", item.receiver)
+    update_clock(item, request)
+    return record(item, request, "request_consent", "征求接收单位同意", comment)
+
+
+def answer_consent(item, request, name, comment=""):
+    event = check_event(item, name)
+    item.consent = "given" if name == "consent" else "refused"
+    update_clock(item, request)
+    return record(item, request, name, event.title, comment)
+
+
+def notify_extension(item, request, new_due, reason):
+    """Tell the receiver, before the due date, that the transfer will come later (10 days at most)."""
+    if item.urgent:
+        raise WorkflowError("情况紧急的案件须在发现后24小时内移送，不能延期")
+    check_event(item, "notify_extension")
+    today = local_date(now())
+    if today > item.transfer_due:
+        raise WorkflowError(
+            f"已超过移送期限（{item.transfer_due:%Y年%m月%d日}），延期须在期限届满前告知，请尽快移送"
+        )
+    if new_due <= item.transfer_due:
+        raise WorkflowError(f"新的移送期限应晚于当前期限（{item.transfer_due:%Y年%m月%d日}）")
+    overrides = request.root.calendar_overrides
+    if workdays_between(item.found_date, new_due, overrides) > TRANSFER_MAX_DAYS:
+        raise WorkflowError(
+            f"移送期限最长不超过10个工作日（自发现违法行为之日 {item.found_date:%Y年%m月%d日} 起算）"
+        )
+    item.extended_due = new_due
+    item.transfer_due, item.transfer_due_provisional = compute_transfer_due(item, overrides)
+    item.relate("cc", item.receiver)
+    update_clock(item, request)
+    return record(
+        item,
+        request,
+        "notify_extension",
+        "告知延期移送",
+        f"{reason}（移送期限延至{new_due:%Y年%m月%d日}）",
+        new_due=new_due,
+    )
+
+
+def post_progress(item, request, text):
+    check_event(item, "progress")
+    return record(item, request, "progress", "通报进展", text)
+
+
+def available_actions(item, request):
+    """The names of the steps the person, acting as their unit, may take now."""
+    names = [t.name for t in WORKFLOW.available(item, request)]
+    for event in EVENTS.values():
+        if item.state in event.sources and event.applies(item) and request.permits(item, event.action):
+            names.append(event.name)
+    return names
 
 
 def includeme(config):
-    pass
+    config.add_item_type("case_transfer", "案件移送")
+    config.include(".views")
