@@ -42,7 +42,11 @@ def add_person(site, login, password, display_name, email="", registry=None):
     if login in users:
         raise MembershipError(f"登录名“{login}”已被使用")
     user = principals(site).add_user(
-        login, password, email or f"{login}@example.invalid", locale="zh_Hans", tzname="Asia/Shanghai",
+        login,
+        password,
+        email or f"{login}@example.invalid",
+        locale="zh_Hans",
+        tzname="Asia/Shanghai",
         registry=registry,
     )
     user.display_name = display_name

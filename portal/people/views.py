@@ -29,15 +29,11 @@ def password_validator(node, value):
     if len(value) < PASSWORD_MIN_CHARS:
         raise colander.Invalid(node, f"密码至少 {PASSWORD_MIN_CHARS} 个字符")
     if len(value.encode("utf-8")) > PASSWORD_MAX_BYTES:
-        raise colander.Invalid(
-            node, f"密码过长：最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）"
-        )
+        raise colander.Invalid(node, f"密码过长：最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）")
 
 
 class LoginSchema(CSRFSchema):
-    login = colander.SchemaNode(
-        colander.String(), title="登录名", missing_msg="请填写登录名"
-    )
+    login = colander.SchemaNode(colander.String(), title="登录名", missing_msg="请填写登录名")
     password = colander.SchemaNode(
         colander.String(),
         title="密码",
@@ -45,9 +41,7 @@ class LoginSchema(CSRFSchema):
         validator=colander.Length(max=4096, max_err="密码过长"),
         missing_msg="请填写密码",
     )
-    came_from = colander.SchemaNode(
-        colander.String(), widget=deform.widget.HiddenWidget(), missing=""
-    )
+    came_from = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget(), missing="")
 
 
 def login_form(request):
@@ -55,8 +49,12 @@ def login_form(request):
     return deform.Form(schema, buttons=(deform.Button("submit", "登录"),), formid="login-form")
 
 
-@portal_view(context="substanced.interfaces.IRoot", name="login", renderer="templates/login.pt",
-             permission=NO_PERMISSION_REQUIRED)
+@portal_view(
+    context="substanced.interfaces.IRoot",
+    name="login",
+    renderer="templates/login.pt",
+    permission=NO_PERMISSION_REQUIRED,
+)
 def login(context, request):
     """The Chinese login page. A wrong login or password gets one clear message, not which one."""
     form = login_form(request)
@@ -92,17 +90,23 @@ class NewPersonSchema(CSRFSchema):
         colander.String(),
         title="登录名",
         description="字母、数字、点、横线或下划线，2–64 个字符，例如 zhang.wei",
-        validator=colander.Regex(LOGIN_PATTERN, "登录名只能由字母、数字、点、横线、下划线组成（2–64 个字符）"),
+        validator=colander.Regex(
+            LOGIN_PATTERN, "登录名只能由字母、数字、点、横线、下划线组成（2–64 个字符）"
+        ),
         missing_msg="请填写登录名",
     )
     display_name = colander.SchemaNode(
-        colander.String(), title="姓名", validator=colander.Length(1, 50, max_err="姓名最多 50 个字"),
+        colander.String(),
+        title="姓名",
+        validator=colander.Length(1, 50, max_err="姓名最多 50 个字"),
         missing_msg="请填写姓名",
     )
     password = colander.SchemaNode(
         colander.String(),
         title="初始密码",
-        description=f"至少 {PASSWORD_MIN_CHARS} 个字符，最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）",
+        description=(
+            f"至少 {PASSWORD_MIN_CHARS} 个字符，最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）"
+        ),
         widget=deform.widget.CheckedPasswordWidget(mismatch="两次输入的密码不一致"),
         validator=password_validator,
         missing_msg="请填写初始密码",
@@ -110,8 +114,11 @@ class NewPersonSchema(CSRFSchema):
     roles = colander.SchemaNode(
         colander.Set(),
         title="角色",
-        widget=colander.deferred(lambda node, kw: deform.widget.CheckboxChoiceWidget(
-            values=list(roles_allowed_in(kw["tenant"]).items()))),
+        widget=colander.deferred(
+            lambda node, kw: deform.widget.CheckboxChoiceWidget(
+                values=list(roles_allowed_in(kw["tenant"]).items())
+            )
+        ),
         missing=(),
     )
 
@@ -120,15 +127,23 @@ class GrantSchema(CSRFSchema):
     """An existing person gets a role in this unit (and becomes a member if not yet)."""
 
     login = colander.SchemaNode(
-        colander.String(), title="登录名", missing_msg="请填写登录名",
+        colander.String(),
+        title="登录名",
+        missing_msg="请填写登录名",
     )
     role = colander.SchemaNode(
         colander.String(),
         title="角色",
-        widget=colander.deferred(lambda node, kw: deform.widget.SelectWidget(
-            values=[(MEMBER, "成员（无其他角色）"), *roles_allowed_in(kw["tenant"]).items()])),
-        validator=colander.deferred(lambda node, kw: colander.OneOf(
-            [MEMBER, *roles_allowed_in(kw["tenant"])], msg_err="请选择本单位的角色")),
+        widget=colander.deferred(
+            lambda node, kw: deform.widget.SelectWidget(
+                values=[(MEMBER, "成员（无其他角色）"), *roles_allowed_in(kw["tenant"]).items()]
+            )
+        ),
+        validator=colander.deferred(
+            lambda node, kw: colander.OneOf(
+                [MEMBER, *roles_allowed_in(kw["tenant"])], msg_err="请选择本单位的角色"
+            )
+        ),
     )
 
 
@@ -142,10 +157,14 @@ class MembersView:
     def forms(self):
         kw = {"request": self.request, "tenant": self.context}
         return {
-            "new": deform.Form(NewPersonSchema().bind(**kw), formid="new-person",
-                               buttons=(deform.Button("add_person", "新建并加入本单位"),)),
-            "grant": deform.Form(GrantSchema().bind(**kw), formid="grant-role",
-                                 buttons=(deform.Button("grant", "授予角色"),)),
+            "new": deform.Form(
+                NewPersonSchema().bind(**kw),
+                formid="new-person",
+                buttons=(deform.Button("add_person", "新建并加入本单位"),),
+            ),
+            "grant": deform.Form(
+                GrantSchema().bind(**kw), formid="grant-role", buttons=(deform.Button("grant", "授予角色"),)
+            ),
         }
 
     def page(self, rendered=None):
@@ -155,11 +174,15 @@ class MembersView:
         people = []
         for login, roles in sorted(self.request.policy.members_of(self.context.code).items()):
             user = find_person(site, login)
-            people.append({
-                "login": login,
-                "name": display_name(user) if user is not None else login,
-                "roles": [(role, ROLE_TITLES.get(role, role)) for role in sorted(roles) if role != MEMBER],
-            })
+            people.append(
+                {
+                    "login": login,
+                    "name": display_name(user) if user is not None else login,
+                    "roles": [
+                        (role, ROLE_TITLES.get(role, role)) for role in sorted(roles) if role != MEMBER
+                    ],
+                }
+            )
         return {
             "tenant": self.context,
             "people": people,
@@ -171,13 +194,18 @@ class MembersView:
         self.request.session.flash(message)
         return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
 
-    @portal_view(context=Tenant, name="members", renderer="templates/members.pt",
-                 permission="manage_members")
+    @portal_view(context=Tenant, name="members", renderer="templates/members.pt", permission="manage_members")
     def show(self):
         return self.page()
 
-    @portal_view(context=Tenant, name="members", renderer="templates/members.pt",
-                 permission="manage_members", request_method="POST", request_param="add_person")
+    @portal_view(
+        context=Tenant,
+        name="members",
+        renderer="templates/members.pt",
+        permission="manage_members",
+        request_method="POST",
+        request_param="add_person",
+    )
     def add(self):
         form = self.forms()["new"]
         try:
@@ -186,8 +214,9 @@ class MembersView:
             return self.page({"new": failure.render()})
         site, store = self.request.root, self.request.root.policy_store
         try:
-            add_person(site, data["login"], data["password"], data["display_name"],
-                       registry=self.request.registry)
+            add_person(
+                site, data["login"], data["password"], data["display_name"], registry=self.request.registry
+            )
             for role in [MEMBER, *sorted(data["roles"])]:
                 grant_in_tenant(store, self.context, data["login"], role, site)
         except MembershipError as error:
@@ -195,8 +224,14 @@ class MembersView:
             return self.page({"new": failure})
         return self.back(f"已新建人员 {data['display_name']}（{data['login']}）并加入本单位")
 
-    @portal_view(context=Tenant, name="members", renderer="templates/members.pt",
-                 permission="manage_members", request_method="POST", request_param="grant")
+    @portal_view(
+        context=Tenant,
+        name="members",
+        renderer="templates/members.pt",
+        permission="manage_members",
+        request_method="POST",
+        request_param="grant",
+    )
     def grant(self):
         form = self.forms()["grant"]
         try:
@@ -204,14 +239,25 @@ class MembersView:
         except deform.ValidationFailure as failure:
             return self.page({"grant": failure.render()})
         try:
-            grant_in_tenant(self.request.root.policy_store, self.context, data["login"].strip(),
-                            data["role"], self.request.root)
+            grant_in_tenant(
+                self.request.root.policy_store,
+                self.context,
+                data["login"].strip(),
+                data["role"],
+                self.request.root,
+            )
         except MembershipError as error:
             return self.page({"grant": self._error(form, "login", str(error), data)})
         return self.back(f"已授予 {data['login']} “{ROLE_TITLES[data['role']]}”角色")
 
-    @portal_view(context=Tenant, name="members", renderer="templates/members.pt",
-                 permission="manage_members", request_method="POST", request_param="revoke")
+    @portal_view(
+        context=Tenant,
+        name="members",
+        renderer="templates/members.pt",
+        permission="manage_members",
+        request_method="POST",
+        request_param="revoke",
+    )
     def revoke(self):
         login = self.request.POST.get("login", "")
         role = self.request.POST.get("role", "")
@@ -231,7 +277,9 @@ class MembersView:
     def _error(form, field, message, data):
         """Render ``form`` again with ``message`` on ``field`` and everything typed kept."""
         error = colander.Invalid(form.schema)
-        error.add(colander.Invalid(form.schema[field], message), form.schema.children.index(form.schema[field]))
+        error.add(
+            colander.Invalid(form.schema[field], message), form.schema.children.index(form.schema[field])
+        )
         form.widget.handle_error(form, error)
         cstruct = {key: value for key, value in data.items() if key != "password"}
         return form.render(cstruct)

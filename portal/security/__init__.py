@@ -2,7 +2,8 @@
 
 * :mod:`.adapter`: the rows in ZODB (``PolicyStore``) and the pycasbin adapter over them;
 * :mod:`.engine`: the per-process enforcer, its pre-selection of rows and its decision cache;
-* :mod:`.authorization`: the Pyramid authorization policy that asks the engine.
+* :mod:`.authorization`: the Pyramid authorization policy that asks the engine;
+* :mod:`.views`: the portal admins' policy page (``/@@policy``).
 
 Every request gets ``request.permits(context, permission)``, ``request.login`` (the person's login),
 ``request.acting_unit`` (the unit code they act as) and ``request.policy`` (the engine, in step with
@@ -84,11 +85,10 @@ def request_permits(request, context, permission):
 
 def includeme(config):
     settings = config.registry.settings
-    model = settings.get("portal.policy_model") or str(
-        Path(settings["portal.policy_dir"]) / "model.conf"
-    )
+    model = settings.get("portal.policy_model") or str(Path(settings["portal.policy_dir"]) / "model.conf")
     config.registry.policy_engine = PolicyEngine(model)
     config.add_request_method(request_policy, "policy", reify=True)
     config.add_request_method(request_login, "login", reify=True)
     config.add_request_method(request_acting_unit, "acting_unit", reify=True)
     config.add_request_method(request_permits, "permits")
+    config.include(".views")

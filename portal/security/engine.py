@@ -6,14 +6,18 @@ the database is ahead, so a change committed by any process is in force everywhe
 Changes are never made to the in-memory enforcer directly: they go into the store inside the request's
 transaction, so an aborted request changes nothing, anywhere.
 
-Decisions are cheap in two ways:
+Decisions are cheap in three ways:
 
-* cold decisions evaluate the matcher only over the ``p`` rows whose subject is one of the person's
-  roles (in the acting unit or in the pseudo-unit ``portal``); the matcher requires ``g(sub, p.sub,
-  ...)`` so no other row can match, and the answer is the one pycasbin gives over all rows;
+* cold decisions evaluate the matcher only over the ``p`` rows that can match: those whose subject is
+  the person or one of their roles (in the acting unit or in the pseudo-unit ``portal``), and whose
+  relation, item type and action are the request's or ``"*"``. The matcher requires ``g(sub, p.sub,
+  ...)`` and those literal comparisons, so no other row can match, and the answer is the one pycasbin
+  gives over all rows; when no row is left, the answer is "no" without evaluating anything;
+* the matcher is parsed once per loaded enforcer, not once per decision as pycasbin does;
 * every answer is cached per loaded version; a reload starts a new, empty cache.
 """
 
+import gc
 import threading
 from collections import defaultdict
 
@@ -25,53 +29,92 @@ from .adapter import ZODBAdapter
 PORTAL = "portal"
 #: The role every member of a unit holds there.
 MEMBER = "member"
+#: The matcher the pre-selection is written for (``policies/model.conf``, as pycasbin keeps it). With
+#: any other matcher the enforcer evaluates every row, as plain pycasbin does.
+PRESELECTED_MATCHER = (
+    '((g(r_sub, p_sub, r_dom) && g2(r_dom, p_dom)) || (g(r_sub, p_sub, "portal") && p_dom == "portal"))'
+    ' && (p_rel == "*" || r_rel == p_rel) && (p_typ == "*" || r_typ == p_typ)'
+    ' && (p_act == "*" || r_act == p_act)'
+)
 
 
 class PortalEnforcer(casbin.Enforcer):
     """A pycasbin enforcer that pre-selects the ``p`` rows a request can match.
 
-    The selection is by subject: the rows naming one of the person's roles in the acting unit or in
-    ``portal``, or naming the person themselves, in their original order.
+    The selection: the rows naming the person or one of their roles in the acting unit or in
+    ``portal``, whose relation, type and action fields equal the request's or are ``"*"``, in their
+    original order. The role links and rows of an instance never change after loading (the engine
+    loads a new one instead), which is what lets it keep the rows indexed and the matcher parsed.
     """
 
     def __init__(self, model_path, adapter):
-        self._rows = []
+        self._by_subject = {}
+        self.role_index = {}
+        self._expressions = {}
         self._lock = threading.Lock()
         super().__init__(model_path, adapter)
         self.index_rows()
 
     def index_rows(self):
-        """Keep this process's own copy of the ``p`` rows, in order, for pre-selection."""
-        self._rows = list(self.model["p"]["p"].policy)
+        """Index the ``p`` rows by subject (with each row's position, for the original order) and
+        the ``g`` rows by (name, unit) in ``role_index`` (``{(name, unit): {role, ...}}``).
+
+        pycasbin's own role manager builds a unit's roles on the first question about that unit;
+        with thousands of units that first question is what a cold decision would mostly pay for.
+        """
+        by_subject = defaultdict(list)
+        for position, row in enumerate(self.model["p"]["p"].policy):
+            by_subject[row[0]].append((position, row))
+        self._by_subject = dict(by_subject)
+        roles = {}
+        for name, role, dom in self.model["g"]["g"].policy:
+            roles.setdefault((name, dom), set()).add(role)
+        self.role_index = roles
 
     def roles_in(self, sub, dom):
         """The roles ``sub`` holds in ``dom``, including inherited ones."""
-        role_manager = self.rm_map["g"]
+        roles = self.role_index
         found, queue = set(), [sub]
         while queue:
-            for role in role_manager.get_roles(queue.pop(), dom):
+            for role in roles.get((queue.pop(), dom), ()):
                 if role not in found:
                     found.add(role)
                     queue.append(role)
         return found
 
-    def candidate_rows(self, sub, dom):
-        """The ``p`` rows that can match a request of ``sub`` acting in ``dom``, in order."""
+    def candidate_rows(self, sub, dom, rel, typ, act):
+        """The ``p`` rows that can match the request, in order."""
         subjects = {sub} | self.roles_in(sub, dom) | self.roles_in(sub, PORTAL)
-        return [row for row in self._rows if row[0] in subjects]
+        by_subject = self._by_subject
+        found = [
+            (position, row)
+            for subject in subjects
+            for position, row in by_subject.get(subject, ())
+            if row[2] in ("*", rel) and row[3] in ("*", typ) and row[4] in ("*", act)
+        ]
+        found.sort(key=lambda entry: entry[0])
+        return [row for _, row in found]
+
+    def _get_expression(self, expr, functions=None):
+        """The parsed matcher, parsed once (pycasbin parses it again at every decision)."""
+        expression = self._expressions.get(expr)
+        if expression is None:
+            expression = self._expressions[expr] = super()._get_expression(expr, functions)
+        return expression
 
     def enforce(self, *rvals):
-        sub, dom = rvals[0], rvals[1]
-        rows = self.candidate_rows(sub, dom)
+        if self.model["m"]["m"].value != PRESELECTED_MATCHER:
+            return super().enforce(*rvals)
+        rows = self.candidate_rows(*rvals)
+        if not rows:
+            # pycasbin evaluates the matcher once with empty fields when there are no rows at
+            # all; with rows elsewhere but none selectable, nothing can match.
+            return False
         assertion = self.model["p"]["p"]
         with self._lock:
             everything = assertion.policy
             assertion.policy = rows
             try:
-                if not rows:
-                    # pycasbin evaluates the matcher once with empty fields when there are no
-                    # rows at all; with rows elsewhere but none selectable, nothing can match.
-                    return False
                 return self.enforce_ex(*rvals)[0]
             finally:
                 assertion.policy = everything
@@ -95,45 +138,66 @@ class PolicyEngine:
         self._lock = threading.Lock()
 
     def sync(self, store):
-        """Reload when the database holds a newer policy than this process."""
+        """Reload when the database holds a newer committed policy than this process.
+
+        A store this transaction has changed and not yet committed is not adopted: other threads
+        share the engine, and if the transaction aborts, its version number may later be reached by
+        a different change, which this process would then never load. Its first load ever takes the
+        rows as they are but remembers no version, so the next sync loads again.
+        """
         version = store.version
-        if self.version is not None and version <= self.version:
+        uncommitted = bool(store._version._p_changed)
+        if self.version is not None and (uncommitted or version <= self.version):
             return False
         with self._lock:
-            if self.version is not None and version <= self.version:
+            if self.version is not None and (uncommitted or version <= self.version):
                 return False
-            self._load(store, version)
+            if uncommitted and self.enforcer is not None:
+                return False
+            # The load creates hundreds of thousands of small objects and no cycles: the cyclic
+            # garbage collector would walk the growing heap again and again (it doubles the time).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._load(store, None if uncommitted else version)
+            finally:
+                if collecting:
+                    gc.enable()
         return True
 
     def _load(self, store, version):
         enforcer = PortalEnforcer(self.model_path, ZODBAdapter(store))
-        memberships = defaultdict(lambda: defaultdict(set))
-        members = defaultdict(lambda: defaultdict(set))
-        for user, role, dom in enforcer.model["g"]["g"].policy:
-            memberships[user][dom].add(role)
-            members[dom][user].add(role)
-        kinds = defaultdict(set)
+        memberships, members = {}, {}
+        for (user, dom), roles in enforcer.role_index.items():
+            roles = frozenset(roles)
+            memberships.setdefault(user, {})[dom] = roles
+            members.setdefault(dom, {})[user] = roles
+        kinds = {}
         for unit, kind in enforcer.model["g"]["g2"].policy:
-            kinds[unit].add(kind)
+            kinds.setdefault(unit, set()).add(kind)
         # Swap everything at once: a thread in the middle of a decision keeps the old objects.
         self.enforcer, self.cache = enforcer, {}
-        self.memberships = {u: {d: frozenset(r) for d, r in ds.items()} for u, ds in memberships.items()}
-        self.members = {d: {u: frozenset(r) for u, r in us.items()} for d, us in members.items()}
-        self.kinds = {u: frozenset(k) for u, k in kinds.items()}
+        self.memberships, self.members = memberships, members
+        self.kinds = {unit: frozenset(unit_kinds) for unit, unit_kinds in kinds.items()}
         self.version = version
 
     def enforce(self, sub, dom, rel, typ, act):
-        """Casbin's answer for one request, from the cache when it has it."""
-        key = (sub, dom, rel, typ, act)
+        """Casbin's answer for one request, from the cache when it has it.
+
+        The hit path is one ``dict.get`` (answers are booleans, so ``None`` means "not cached").
+        """
+        answer = self.cache.get((sub, dom, rel, typ, act))
+        if answer is None:
+            answer = self._decide(sub, dom, rel, typ, act)
+        return answer
+
+    def _decide(self, sub, dom, rel, typ, act):
+        """Ask the enforcer, and remember the answer (a full cache starts over)."""
         cache = self.cache
-        try:
-            return cache[key]
-        except KeyError:
-            pass
         answer = self.enforcer.enforce(sub, dom, rel, typ, act)
         if len(cache) >= self.cache_size:
             cache.clear()
-        cache[key] = answer
+        cache[(sub, dom, rel, typ, act)] = answer
         return answer
 
     def permits(self, sub, dom, relations, typ, act):
@@ -165,10 +229,7 @@ class PolicyEngine:
         pairs = cache.get(key)
         if pairs is None:
             pairs = frozenset(
-                (rel, typ)
-                for rel in relations
-                for typ in types
-                if self.enforce(sub, dom, rel, typ, act)
+                (rel, typ) for rel in relations for typ in types if self.enforce(sub, dom, rel, typ, act)
             )
             cache[key] = pairs
         return pairs

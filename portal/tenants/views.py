@@ -10,8 +10,12 @@ def tenant_page(context, request):
     people = []
     for login, roles in sorted(request.policy.members_of(context.code).items()):
         user = find_person(request.root, login)
-        people.append((display_name(user) if user else login,
-                       "、".join(ROLE_TITLES.get(r, r) for r in sorted(roles) if r != "member") or "成员"))
+        people.append(
+            (
+                display_name(user) if user else login,
+                "、".join(ROLE_TITLES.get(r, r) for r in sorted(roles) if r != "member") or "成员",
+            )
+        )
     return {
         "tenant": context,
         "people": people,
