@@ -1,16 +1,14 @@
 """The filing form and the return form: deform on colander, with Chinese messages throughout."""
 
 import decimal
-import functools
-from pathlib import Path
 
 import colander
 import deform
-from pyramid.i18n import make_localizer
 
 from ..items.numbering import parse_number
 from ..items.uploads import UploadError, check_upload, max_bytes, read_field_upload
 from ..views import CSRFSchema
+from ..views.forms import CHOOSE_AGAIN, UploadStore, chinese_renderer
 from . import (
     FIELDS,
     FINE,
@@ -24,30 +22,7 @@ from . import (
 
 #: What the scanned decision may be.
 SCAN_TYPES = {"application/pdf", "image/png", "image/jpeg"}
-CHOOSE_AGAIN = "请重新选择文件（表单出错后，已选择的文件不会保留）"
 AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
-
-
-@functools.cache
-def renderer():
-    """deform's templates with its own Chinese strings (“提交的内容有误” instead of English)."""
-    localizer = make_localizer(
-        "zh_Hans",
-        [
-            str(Path(deform.__file__).parent / "locale"),
-            str(Path(colander.__file__).parent / "locale"),
-        ],
-    )
-    return deform.template.ZPTRendererFactory(
-        [str(Path(deform.__file__).parent / "templates")], translator=localizer.translate
-    )
-
-
-class UploadStore(dict):
-    """deform's temporary upload store, for one request only: a file never outlives its request."""
-
-    def preview_url(self, uid):
-        return None
 
 
 def strip(value):
@@ -284,7 +259,7 @@ def filing_form(request, township, departments, editing=False):
         schema,
         formid="penalty-filing",
         buttons=(deform.Button("save", "保存草稿" if not editing else "保存修改"),),
-        renderer=renderer(),
+        renderer=chinese_renderer(),
     )
 
 
@@ -319,5 +294,5 @@ def return_form(request):
         ReturnSchema().bind(request=request),
         formid="return-filing",
         buttons=(deform.Button("return", "退回补正"),),
-        renderer=renderer(),
+        renderer=chinese_renderer(),
     )

@@ -2,43 +2,18 @@
 a comment or a reason. deform on colander, with Chinese messages throughout."""
 
 import datetime
-import functools
-from pathlib import Path
 
 import colander
 import deform
-from pyramid.i18n import make_localizer
 
 from ..calendar import SHANGHAI
 from ..items import now
 from ..items.uploads import UploadError, check_upload, max_bytes, read_field_upload
 from ..views import CSRFSchema
+from ..views.forms import CHOOSE_AGAIN, UploadStore, chinese_renderer
 
-CHOOSE_AGAIN = "请重新选择文件（表单出错后，已选择的文件不会保留）"
 #: What the sender's unit kind sends to.
 RECEIVER_KIND = {"township": "department", "department": "township"}
-
-
-@functools.cache
-def renderer():
-    """deform's templates with deform's own Chinese strings (not “There was a problem…”)."""
-    localizer = make_localizer(
-        "zh_Hans",
-        [
-            str(Path(deform.__file__).parent / "locale"),
-            str(Path(colander.__file__).parent / "locale"),
-        ],
-    )
-    return deform.template.ZPTRendererFactory(
-        [str(Path(deform.__file__).parent / "templates")], translator=localizer.translate
-    )
-
-
-class UploadStore(dict):
-    """deform's temporary upload store, for one request only: a file never outlives its request."""
-
-    def preview_url(self, uid):
-        return None
 
 
 def strip(value):
@@ -195,7 +170,7 @@ def transfer_form(request, sender, item=None):
         schema,
         formid="case-transfer",
         buttons=(deform.Button("save", "保存草稿" if item is None else "保存修改"),),
-        renderer=renderer(),
+        renderer=chinese_renderer(),
     )
 
 
@@ -248,7 +223,7 @@ def material_form(request, item, slot, kind, counter=None):
         action=request.resource_url(item, "@@upload", query={"slot": slot}),
         formid=f"upload-{slot}",
         buttons=(deform.Button("save_material", f"上传{kind}"),),
-        renderer=renderer(),
+        renderer=chinese_renderer(),
         counter=counter,
     )
 
@@ -277,7 +252,7 @@ def extension_form(request, item, counter=None):
         action=request.resource_url(item, "@@notify_extension"),
         formid="notify_extension-form",
         buttons=(deform.Button("notify_extension", "告知接收单位延期移送"),),
-        renderer=renderer(),
+        renderer=chinese_renderer(),
         counter=counter,
     )
 
@@ -320,6 +295,6 @@ def step_form(request, item, name, counter=None):
         action=request.resource_url(item, f"@@{name}"),
         formid=f"{name}-form",
         buttons=(deform.Button(name, button),),
-        renderer=renderer(),
+        renderer=chinese_renderer(),
         counter=counter,
     )

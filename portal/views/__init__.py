@@ -138,7 +138,9 @@ def home(context, request):
 
 
 @portal_view(
-    context="substanced.interfaces.IRoot", name="switch-unit", request_method="POST",
+    context="substanced.interfaces.IRoot",
+    name="switch-unit",
+    request_method="POST",
     permission="view",
 )
 def switch_unit(context, request):
@@ -174,4 +176,5 @@ def includeme(config):
     config.add_directive("add_nav_link", add_nav_link)
     config.add_directive("add_dashboard_panel", add_dashboard_panel)
     config.add_request_method(layout, "layout", reify=True)
+    config.include(".forms")
     config.scan(".")
