@@ -137,18 +137,54 @@ class PolicyStore(Persistent):
     rows do not conflict on it; ``version`` is a ``Length``, whose concurrent bumps add up.
     """
 
+    #: How many recent versions keep their changes in the journal.
+    JOURNAL_VERSIONS = 10_000
+    #: A change of more rows than this is not journaled (see :meth:`bump`).
+    JOURNAL_BATCH = 100
+
     def __init__(self):
         self._ptypes = OOBTree()
         self._version = Length()
+        self._journal = LOBTree()
 
     @property
     def version(self):
         """The change counter: it grows with every change to the rows."""
         return self._version()
 
-    def bump(self):
-        """Record a change, so that processes holding an older ``version`` reload."""
+    def bump(self, changes=None):
+        """Record a change, so that processes holding an older ``version`` reload.
+
+        ``changes`` (``[(op, ptype, row)]``, op ``"add"`` or ``"remove"``) go into the journal under the
+        new version, so that processes one or a few versions behind can apply them instead of
+        reloading every row. Two transactions journaling the same version conflict, and the retried
+        one takes the next: the journal never merges two changes into one version. A change without
+        ``changes`` leaves a gap, and processes reload in full.
+        """
         self._version.change(1)
+        if changes is None:
+            return
+        if len(changes) > self.JOURNAL_BATCH:
+            # A bulk change: other processes reload in full, which is then as cheap, and the
+            # journal's recent entries stay small enough to be read at every catch-up.
+            return
+        journal = getattr(self, "_journal", None)
+        if journal is None:
+            journal = self._journal = LOBTree()
+        version = self._version()
+        journal[version] = tuple((op, ptype, tuple(row)) for op, ptype, row in changes)
+        for old in list(journal.keys(max=version - self.JOURNAL_VERSIONS)):
+            del journal[old]
+
+    def changes_since(self, since, until):
+        """The journaled changes of versions ``since`` + 1 to ``until``, in order; None if any is missing."""
+        journal = getattr(self, "_journal", None)
+        if journal is None or until <= since:
+            return None if journal is None else []
+        entries = list(journal.items(min=since + 1, max=until))
+        if len(entries) != until - since:
+            return None
+        return [change for _, changes in entries for change in changes]
 
     def ptypes(self):
         """The ptypes holding at least one row, sorted."""
@@ -206,7 +242,7 @@ class PolicyStore(Persistent):
         for row in added:
             target.append(row)
         if added:
-            self.bump()
+            self.bump([("add", ptype, row) for row in added])
         return bool(added)
 
     def remove(self, ptype, row):
@@ -221,7 +257,7 @@ class PolicyStore(Persistent):
             return not rows
         removed = [target.discard(row) for row in rows]
         if any(removed):
-            self.bump()
+            self.bump([("remove", ptype, row) for row, gone in zip(rows, removed, strict=True) if gone])
         return all(removed)
 
     def remove_filtered(self, ptype, field_index, *field_values):
@@ -236,7 +272,7 @@ class PolicyStore(Persistent):
         for _, row in found:
             target.discard(row)
         if found:
-            self.bump()
+            self.bump([("remove", ptype, row) for _, row in found])
         return [list(row) for _, row in found]
 
     def update(self, ptype, old_row, new_row):

@@ -120,6 +120,27 @@ class PortalEnforcer(casbin.Enforcer):
                 assertion.policy = everything
 
 
+def apply_role_change(enforcer, op, ptype, row):
+    """Add or remove one role row in a loaded enforcer: its model, role links and role index."""
+    policy = enforcer.model["g"][ptype].policy
+    role_manager = enforcer.rm_map[ptype]
+    if op == "add" and row not in policy:
+        policy.append(row)
+        role_manager.add_link(*row)
+    elif op == "remove" and row in policy:
+        policy.remove(row)
+        role_manager.delete_link(*row)
+    if ptype == "g":
+        name, role, dom = row
+        roles = set(enforcer.role_index.get((name, dom), ()))
+        (roles.add if op == "add" else roles.discard)(role)
+        # Replaced, never mutated: decisions in other threads read these sets without the lock.
+        if roles:
+            enforcer.role_index[(name, dom)] = roles
+        else:
+            enforcer.role_index.pop((name, dom), None)
+
+
 class PolicyEngine:
     """The process's view of the policy: an enforcer, a decision cache and membership lookups.
 
@@ -154,6 +175,8 @@ class PolicyEngine:
                 return False
             if uncommitted and self.enforcer is not None:
                 return False
+            if self.version is not None and self._apply_changes(store, version):
+                return True
             # The load creates hundreds of thousands of small objects and no cycles: the cyclic
             # garbage collector would walk the growing heap again and again (it doubles the time).
             collecting = gc.isenabled()
@@ -180,6 +203,45 @@ class PolicyEngine:
         self.memberships, self.members = memberships, members
         self.kinds = {unit: frozenset(unit_kinds) for unit, unit_kinds in kinds.items()}
         self.version = version
+
+    def _apply_changes(self, store, version):
+        """Catch up on role changes (``g``/``g2`` rows) from the store's journal, in place.
+
+        A unit admin's grant is then a few dictionary updates in every other process instead of a
+        reload of every row. Anything else (``p`` rows, whose order matters; a gap in the journal)
+        returns False, and the caller reloads in full.
+        """
+        changes = store.changes_since(self.version, version)
+        if changes is None or any(not ptype.startswith("g") for _, ptype, _ in changes):
+            return False
+        enforcer = self.enforcer
+        with enforcer._lock:
+            for op, ptype, row in changes:
+                apply_role_change(enforcer, op, ptype, list(row))
+            self._index_memberships(changes)
+            self.cache = {}
+            self.version = version
+        return True
+
+    def _index_memberships(self, changes):
+        """Refresh the membership and kind lookups for the rows that changed (copy on write)."""
+        role_index = self.enforcer.role_index
+        for _, ptype, row in changes:
+            if ptype == "g":
+                user, _, dom = row
+                roles = frozenset(role_index.get((user, dom), ()))
+                units = {**self.memberships.get(user, {}), dom: roles}
+                people = {**self.members.get(dom, {}), user: roles}
+                if not roles:
+                    del units[dom], people[user]
+                self.memberships = {**self.memberships, user: units}
+                self.members = {**self.members, dom: people}
+            elif ptype == "g2":
+                unit = row[0]
+                kinds = frozenset(
+                    kind for name, kind in self.enforcer.model["g"]["g2"].policy if name == unit
+                )
+                self.kinds = {**self.kinds, unit: kinds}
 
     def enforce(self, sub, dom, rel, typ, act):
         """Casbin's answer for one request, from the cache when it has it.
