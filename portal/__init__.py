@@ -20,6 +20,8 @@ DEFAULTS = {
     "portal.demo": "false",
     "substanced.initial_login": "admin",
     "substanced.autosync_catalogs": "true",
+    # An index replaced at start (its definition changed) is refilled then, not left empty.
+    "substanced.autoreindex_catalogs": "true",
     "retry.attempts": "3",
     # pyramid_tm would ask for the user before traversal; Substance D needs the context for that.
     "tm.annotate_user": "false",
