@@ -25,6 +25,7 @@ browser:
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; }
 
 lint: install
+	$(BIN)/ruff format --check portal tests benchmarks
 	$(BIN)/ruff check portal tests benchmarks
 
 format: install

@@ -139,9 +139,7 @@ def covered_years(overrides: OverridesLike | None = None) -> set[int]:
     return years
 
 
-def missing_years(
-    years: Iterable[int], overrides: OverridesLike | None = None
-) -> list[int]:
+def missing_years(years: Iterable[int], overrides: OverridesLike | None = None) -> list[int]:
     """The given years that lack complete data, sorted (for the admin page)."""
     return sorted({y for y in years if not year_has_data(y, overrides)})
 
@@ -182,9 +180,7 @@ def _start_day(start: DayLike, office_close: time | None) -> date:
     if isinstance(start, datetime):
         moment = _to_shanghai(start)
         day = moment.date()
-        if office_close is not None and moment.time() >= office_close.replace(
-            tzinfo=None
-        ):
+        if office_close is not None and moment.time() >= office_close.replace(tzinfo=None):
             day += _ONE_DAY
         return day
     return local_date(start)
@@ -232,9 +228,7 @@ def add_workdays(
     return add_workdays_ex(start, n, overrides, office_close).date
 
 
-def workdays_between(
-    start: DayLike, end: DayLike, overrides: OverridesLike | None = None
-) -> int:
+def workdays_between(start: DayLike, end: DayLike, overrides: OverridesLike | None = None) -> int:
     """Signed count of working days from ``start`` to ``end``.
 
     If ``end > start``: the number of working days ``d`` with

@@ -22,7 +22,7 @@ from substanced.util import set_acl
 
 from .audit import AuditTrail
 from .calendar import CalendarOverrides
-from .people import add_person, find_person, grant
+from .people import add_person, find_person
 from .security import PORTAL, PolicyStore
 from .tenants import Tenants, load_directory
 

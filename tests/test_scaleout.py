@@ -56,9 +56,11 @@ def postgres_uri(tmp_path):
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    yield lambda blobs: (
-        f"postgres://postgres@127.0.0.1:5432/{name}?keep_history=false"
-        f"&blob_dir={blobs}&shared_blob_dir=false&cache_local_mb=0"
+    yield (
+        lambda blobs: (
+            f"postgres://postgres@127.0.0.1:5432/{name}?keep_history=false"
+            f"&blob_dir={blobs}&shared_blob_dir=false&cache_local_mb=0"
+        )
     )
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

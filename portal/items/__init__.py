@@ -53,8 +53,20 @@ class WorkflowError(Exception):
 class Entry(Persistent):
     """One line of an item's history: who did what, when, as which unit, with which comment."""
 
-    def __init__(self, action, title, login, name, unit, unit_title, comment="", state_from=None,
-                 state_to=None, when=None, details=None):
+    def __init__(
+        self,
+        action,
+        title,
+        login,
+        name,
+        unit,
+        unit_title,
+        comment="",
+        state_from=None,
+        state_to=None,
+        when=None,
+        details=None,
+    ):
         self.action = action
         self.title = title
         self.login = login
@@ -224,7 +236,8 @@ class Workflow:
     def available(self, item, request):
         """The transitions the person may fire now, for the buttons of the item's page."""
         return [
-            t for t in self.transitions.values()
+            t
+            for t in self.transitions.values()
             if item.state in t.sources and request.permits(item, t.action)
         ]
 
@@ -233,9 +246,7 @@ class Workflow:
         if transition is None:
             raise WorkflowError("没有这一操作")
         if item.state not in transition.sources:
-            raise WorkflowError(
-                f"“{item.title}”当前状态为“{item.state_title}”，不能{transition.title}"
-            )
+            raise WorkflowError(f"“{item.title}”当前状态为“{item.state_title}”，不能{transition.title}")
         if not request.permits(item, transition.action):
             raise HTTPForbidden(f"当前单位无权{transition.title}")
         return transition
@@ -245,8 +256,16 @@ class Workflow:
         transition = self.check(item, request, name)
         state_from = item.state
         item.state = transition.target
-        return record(item, request, transition.name, transition.title, comment,
-                      state_from=state_from, state_to=transition.target, **details)
+        return record(
+            item,
+            request,
+            transition.name,
+            transition.title,
+            comment,
+            state_from=state_from,
+            state_to=transition.target,
+            **details,
+        )
 
 
 def record(item, request, action, title, comment="", state_from=None, state_to=None, **details):
@@ -256,8 +275,16 @@ def record(item, request, action, title, comment="", state_from=None, state_to=N
     unit = request.acting_unit
     tenant = request.root["tenants"].get(unit)
     entry = Entry(
-        action, title, request.login, display_name(request.user), unit,
-        tenant.title if tenant is not None else unit, comment, state_from, state_to, details=details,
+        action,
+        title,
+        request.login,
+        display_name(request.user),
+        unit,
+        tenant.title if tenant is not None else unit,
+        comment,
+        state_from,
+        state_to,
+        details=details,
     )
     item.history.append(entry)
     item.modified = entry.when

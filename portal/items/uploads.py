@@ -21,7 +21,11 @@ KINDS = {
     "jpg": ("JPEG 图片", "image/jpeg", lambda head, data: head.startswith(b"\xff\xd8\xff")),
     "jpeg": ("JPEG 图片", "image/jpeg", lambda head, data: head.startswith(b"\xff\xd8\xff")),
     "doc": ("Word 文档", "application/msword", lambda head, data: head.startswith(b"\xd0\xcf\x11\xe0")),
-    "xls": ("Excel 表格", "application/vnd.ms-excel", lambda head, data: head.startswith(b"\xd0\xcf\x11\xe0")),
+    "xls": (
+        "Excel 表格",
+        "application/vnd.ms-excel",
+        lambda head, data: head.startswith(b"\xd0\xcf\x11\xe0"),
+    ),
     "docx": (
         "Word 文档",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -33,8 +37,12 @@ KINDS = {
         lambda head, data: _ooxml(data, "xl/"),
     ),
 }
-ACCEPTED = "、".join(sorted({name for name, _, _ in KINDS.values()})) + "（" + "、".join(
-    f".{ext}" for ext in KINDS) + "）"
+ACCEPTED = (
+    "、".join(sorted({name for name, _, _ in KINDS.values()}))
+    + "（"
+    + "、".join(f".{ext}" for ext in KINDS)
+    + "）"
+)
 
 
 class UploadError(ValueError):

@@ -11,8 +11,7 @@ from . import Attachment
 def download(context, request):
     """The file, to whoever may see its item (the same Casbin decision as the item's page)."""
     f = context.blob.open("r")
-    response = Response(app_iter=FileIter(f), content_type=context.mimetype,
-                        content_length=context.size)
+    response = Response(app_iter=FileIter(f), content_type=context.mimetype, content_length=context.size)
     response.content_disposition = "attachment; filename*=UTF-8''" + _quote(context.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
