@@ -71,6 +71,26 @@ def due_query(catalog, kind, moment, overrides, units=None):
     return query
 
 
+def due_bounds(moment, overrides):
+    """The ``due`` keys that part the panels: (now, end of today, end of the next working day)."""
+    today = moment.astimezone(SHANGHAI).date()
+    return moment_key(moment), due_key(today), due_key(add_workdays(today, 1, overrides))
+
+
+def due_kind(key, bounds):
+    """Which panel a ``due`` key belongs to (the same limits as :func:`due_query`), or None."""
+    if key is None:
+        return None
+    now_key, today_end, soon_end = bounds
+    if key < now_key:
+        return "overdue"
+    if key <= today_end:
+        return "due-today"
+    if key <= soon_end:
+        return "due-soon"
+    return None
+
+
 def _span(delta):
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:

@@ -5,6 +5,7 @@ import datetime
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
+from hypatia.query import Any
 from pyramid.renderers import render
 
 from ..calendar import PACKAGE_FIRST_YEAR, SHANGHAI, missing_years, year_has_data
@@ -12,7 +13,7 @@ from ..items import now
 from ..items.catalog import visible_query
 from ..security import PORTAL
 from ..views import CSRFSchema, portal_view
-from . import KINDS, due_label, due_query, official_days
+from . import KINDS, due_bounds, due_kind, due_label, official_days
 
 #: How many items each panel lists (the count says how many there are in all).
 PANEL_LIMIT = 10
@@ -24,25 +25,38 @@ YEARS_AHEAD = 2
 
 
 def deadline_panel(request):
-    """今日到期 / 1个工作日内到期 / 已超期 for the acting unit, of the items the person may see."""
+    """今日到期 / 1个工作日内到期 / 已超期 for the acting unit, of the items the person may see.
+
+    One catalog query (open items awaiting the unit, within what the person may see); its ids are
+    then parted by their ``due`` value as the index stores it, and only the first few of each panel
+    are loaded. Three range queries each intersected with the visibility query cost three times the
+    visibility query, which at 100,000 items was most of the home page's time.
+    """
     unit = request.acting_unit
     if request.login is None or unit in (None, PORTAL):
         return None
     catalog = request.root["catalogs"]["portal"]
-    overrides = request.root.calendar_overrides
     scope = visible_query(request, catalog)
     moment = now()
+    panels = {kind: [] for kind, _ in KINDS}
+    resolver = None
+    if scope is not None:
+        # The due and awaiting indexes hold open items only.
+        result = (Any(catalog["awaiting"], [unit]) & scope).execute()
+        resolver = result.resolver
+        stored = catalog["due"]._rev_index  # docid -> due key
+        bounds = due_bounds(moment, request.root.calendar_overrides)
+        for docid in result.ids:
+            key = stored.get(docid)
+            kind = due_kind(key, bounds)
+            if kind is not None:
+                panels[kind].append((key, docid))
     sections = []
     for kind, title in KINDS:
-        count, items = 0, []
-        if scope is not None:
-            # The narrow deadline query first: the visibility clauses then only prune its matches.
-            result = (due_query(catalog, kind, moment, overrides, units=[unit]) & scope).execute()
-            count = len(result)
-            if count:
-                items = result.sort(catalog["due"], limit=PANEL_LIMIT).all()
+        found = sorted(panels[kind])
         rows = []
-        for item in items:
+        for _, docid in found[:PANEL_LIMIT]:
+            item = resolver(docid)
             label = due_label(item, request, moment)
             rows.append(
                 {
@@ -54,7 +68,7 @@ def deadline_panel(request):
                     "url": request.resource_url(item),
                 }
             )
-        sections.append({"kind": kind, "title": title, "count": count, "rows": rows})
+        sections.append({"kind": kind, "title": title, "count": len(found), "rows": rows})
     html = render("templates/panel.pt", {"sections": sections, "limit": PANEL_LIMIT}, request)
     return {"id": "deadlines", "title": "到期提醒", "html": html}
 
