@@ -327,25 +327,42 @@ def visible_items(
 ):
     """``(count, resultset)`` of the visible items matching ``query``, sorted.
 
+    ``count`` is every match, also when ``limit`` keeps only the first of the sorted results.
     ``exclude`` is a query whose matches are taken away (by set difference, cheaply).
     ``resultset`` is lazy: iterate ``resultset.all()`` or page with :func:`sorted_page`; with
     ``sort_index=None`` it comes unsorted.
     """
     catalog = portal_catalog(request)
-    scope = visible_query(request, catalog, types=types, action=action)
+    scope = visible_scope(request, catalog, types=types, action=action)
     if scope is None:
         return 0, None
+    result = scope
     if query is not None:
-        scope = scope & query
-    result = scope.execute()
+        ids = catalog.family.IF.intersection(scope.ids, query.execute().ids)
+        result = ResultSet(ids, len(ids), scope.resolver)
     if exclude is not None and len(result):
         excluded = exclude.execute().ids
         if len(excluded):
             ids = catalog.family.IF.difference(result.ids, excluded)
             result = ResultSet(ids, len(ids), result.resolver)
-    if sort_index and len(result):
+    count = len(result)
+    if sort_index and count:
         result = result.sort(catalog[sort_index], reverse=reverse, limit=limit)
-    return len(result), result
+    return count, result
+
+
+def visible_scope(request, catalog, types=None, action="view"):
+    """The visible items (a result set), or None; computed once per request for each (types, action).
+
+    A page often lists several things (the home page's panels): they share one evaluation of the
+    visibility query and intersect it with their own narrow queries.
+    """
+    cache = request.__dict__.setdefault("_portal_visible_scopes", {})
+    key = (tuple(types) if types else None, action)
+    if key not in cache:
+        scope = visible_query(request, catalog, types=types, action=action)
+        cache[key] = None if scope is None else scope.execute()
+    return cache[key]
 
 
 def sorted_page(result, index, reverse=False, start=0, size=20, then=None):
