@@ -85,9 +85,18 @@ def test_zeo_two_processes(tmp_path):
     host, port = address
 
     def uri(name):
+        """A ZConfig file for one client: ``server-sync`` makes each new transaction ask the server
+        for what was committed (zodburi's ``zeo://`` cannot set it); without it a client may begin a
+        transaction before the other's invalidation has reached it, and see the old policy."""
         cache = tmp_path / name / "blobcache"
         cache.mkdir(parents=True)
-        return f"zeo://{host}:{port}?blob_dir={cache}&shared_blob_dir=false"
+        config = tmp_path / name / "zeo.conf"
+        config.write_text(
+            "%import ZEO\n<zodb>\n  <clientstorage>\n"
+            f"    server {host}:{port}\n    blob-dir {cache}\n    shared-blob-dir false\n"
+            "    server-sync true\n  </clientstorage>\n</zodb>\n"
+        )
+        return f"zconfig://{config}"
 
     first = make_app(tmp_path / "a", **{"zodbconn.uri": uri("a")})
     second = make_app(tmp_path / "b", **{"zodbconn.uri": uri("b")})
