@@ -108,7 +108,8 @@ def load_district(site, path, registry=None):
     created = updated = 0
     for unit in units:
         tenant = tenants.get(unit["code"])
-        if tenant is None:
+        is_new = tenant is None
+        if is_new:
             tenant = Tenant()
             tenants[unit["code"]] = tenant
             set_acl(tenant, [], registry=registry)
@@ -126,7 +127,7 @@ def load_district(site, path, registry=None):
         if any(getattr(tenant, key) != value for key, value in changes.items()):
             for key, value in changes.items():
                 setattr(tenant, key, value)
-            updated += 1
+            updated += not is_new
         sync_kinds(store, tenant)
     return created, updated
 
