@@ -17,10 +17,11 @@ from ..requests.pages import (
     datetime_widget,
     files_node,
     item_macros,
-    listing_page,
+    listing_view,
     not_in_future,
     now_local,
     text_node,
+    unit_nav_link,
     unit_title,
 )
 from ..tenants import Tenant
@@ -339,18 +340,8 @@ class ComplaintViews(WorkflowViews):
 
 @portal_view(context=IRoot, name="complaints", renderer="templates/list.pt", permission="view")
 def listing(context, request):
-    tenant = request.root["tenants"].get(request.acting_unit or "")
-    can_create = tenant is not None and request.permits(tenant, "create:complaint")
-    return {
-        **listing_page(request, "complaint"),
-        "tenant": tenant,
-        "can_create": can_create,
-        "unit_title": lambda code: unit_title(request, code),
-    }
+    return listing_view(request, "complaint")
 
 
-def nav_url(request):
-    """The navigation link to the listing, for anyone acting as a unit."""
-    if request.login is None or request.acting_unit not in request.root["tenants"]:
-        return None
-    return request.application_url + "/@@complaints"
+#: The navigation link to the listing, for anyone acting as a unit.
+nav_url = unit_nav_link("/@@complaints")

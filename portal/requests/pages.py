@@ -180,6 +180,29 @@ def listing_page(request, item_type):
     return {"items": items, "count": count, "page": page, "pages": pages}
 
 
+def listing_view(request, item_type):
+    """What a type's listing page shows: a page of the visible items, and whether the acting unit
+    may add one (the same Casbin decision as the form itself)."""
+    tenant = request.root["tenants"].get(request.acting_unit or "")
+    return {
+        **listing_page(request, item_type),
+        "tenant": tenant,
+        "can_create": tenant is not None and request.permits(tenant, f"create:{item_type}"),
+        "unit_title": lambda code: unit_title(request, code),
+    }
+
+
+def unit_nav_link(path):
+    """A navigation link (``config.add_nav_link``) for anyone acting as a unit."""
+
+    def url(request):
+        if request.login is None or request.acting_unit not in request.root["tenants"]:
+            return None
+        return request.application_url + path
+
+    return url
+
+
 def unit_title(request, code):
     tenant = request.root["tenants"].get(code)
     return tenant.title if tenant is not None else code

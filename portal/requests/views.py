@@ -20,10 +20,11 @@ from .pages import (
     datetime_widget,
     files_node,
     item_macros,
-    listing_page,
+    listing_view,
     not_in_future,
     now_local,
     text_node,
+    unit_nav_link,
     unit_title,
 )
 
@@ -402,18 +403,8 @@ class RequestViews(WorkflowViews):
 
 @portal_view(context=IRoot, name="collab-requests", renderer="templates/list.pt", permission="view")
 def listing(context, request):
-    tenant = request.root["tenants"].get(request.acting_unit or "")
-    can_create = tenant is not None and request.permits(tenant, "create:collab_request")
-    return {
-        **listing_page(request, "collab_request"),
-        "tenant": tenant,
-        "can_create": can_create,
-        "unit_title": lambda code: unit_title(request, code),
-    }
+    return listing_view(request, "collab_request")
 
 
-def nav_url(request):
-    """The navigation link to the listing, for anyone acting as a unit."""
-    if request.login is None or request.acting_unit not in request.root["tenants"]:
-        return None
-    return request.application_url + "/@@collab-requests"
+#: The navigation link to the listing, for anyone acting as a unit.
+nav_url = unit_nav_link("/@@collab-requests")
