@@ -1,5 +1,7 @@
 """Logging in and out, and a unit's members page (add people, grant and revoke roles)."""
 
+import itertools
+
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
@@ -156,14 +158,23 @@ class MembersView:
 
     def forms(self):
         kw = {"request": self.request, "tenant": self.context}
+        # Two forms on one page: one counter, so no two fields share an id; no autofocus, since the
+        # page opens on the list of members, not on either form.
+        counter = itertools.count()
         return {
             "new": deform.Form(
                 NewPersonSchema().bind(**kw),
                 formid="new-person",
                 buttons=(deform.Button("add_person", "新建并加入本单位"),),
+                counter=counter,
+                focus="off",
             ),
             "grant": deform.Form(
-                GrantSchema().bind(**kw), formid="grant-role", buttons=(deform.Button("grant", "授予角色"),)
+                GrantSchema().bind(**kw),
+                formid="grant-role",
+                buttons=(deform.Button("grant", "授予角色"),),
+                counter=counter,
+                focus="off",
             ),
         }
 

@@ -7,6 +7,10 @@ import colander
 import deform
 from pyramid.i18n import make_localizer
 
+#: Corrected copies of deform 2.0.15 templates, found first: its checkbox and radio choices wrote
+#: ``autofocus="False"`` on every choice but the first, and browsers focus (and scroll to) the last.
+OUR_TEMPLATES = Path(__file__).parent / "deform_templates"
+
 #: Said after any form error on a form with files: browsers never send a chosen file twice.
 CHOOSE_AGAIN = "请重新选择文件（表单出错后，已选择的文件不会保留）"
 
@@ -23,7 +27,8 @@ def chinese_renderer():
         [str(Path(deform.__file__).parent / "locale"), str(Path(colander.__file__).parent / "locale")],
     )
     return deform.template.ZPTRendererFactory(
-        [str(Path(deform.__file__).parent / "templates")], translator=localizer.translate
+        [str(OUR_TEMPLATES), str(Path(deform.__file__).parent / "templates")],
+        translator=localizer.translate,
     )
 
 

@@ -1,0 +1,20 @@
+"""The portal's forms as a browser receives them: no stray autofocus, no two fields with one id."""
+
+import re
+
+
+def test_choice_lists_do_not_steal_the_focus(browser):
+    browser.login("scj.officer")
+    page = browser.get("/tenants/cj-scjgj/@@new-regulation")
+    # deform 2.0.15 wrote autofocus="False" on every choice but the first; browsers focus the last.
+    assert 'autofocus="False"' not in page.text
+    assert page.html.find_all("input", {"type": "checkbox"}), "the recipients are a checkbox list"
+
+
+def test_members_page_has_two_forms_with_distinct_field_ids(browser):
+    browser.login("ys.admin")
+    page = browser.get("/tenants/cj-yushan/@@members")
+    ids = re.findall(r'id="(deformField[0-9-]+)"', page.text)
+    assert len(ids) > 5
+    assert len(ids) == len(set(ids))
+    assert "autofocus" not in page.text
