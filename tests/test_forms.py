@@ -18,3 +18,9 @@ def test_members_page_has_two_forms_with_distinct_field_ids(browser):
     assert len(ids) > 5
     assert len(ids) == len(set(ids))
     assert "autofocus" not in page.text
+
+
+def test_the_members_link_shows_only_to_those_who_may_open_the_page(browser_factory):
+    officer, admin = browser_factory(), browser_factory()
+    assert "成员与角色" not in officer.login("ys.officer").html.find("nav").get_text()
+    assert "成员与角色" in admin.login("ys.admin").html.find("nav").get_text()

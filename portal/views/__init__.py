@@ -78,6 +78,11 @@ class Layout:
 
         return [ROLE_TITLES.get(role, role) for role in sorted(roles) if role != "member"] or ["成员"]
 
+    def can_manage_members(self):
+        """Whether the acting unit's members page is this person's to open (the link shows then)."""
+        tenant = self.request.root["tenants"].get(self.acting_unit or "")
+        return tenant is not None and self.request.permits(tenant, "manage_members")
+
     def nav_links(self):
         return nav_links(self.request)
 
