@@ -231,6 +231,8 @@ class MembersView:
             for role in [MEMBER, *sorted(data["roles"])]:
                 grant_in_tenant(store, self.context, data["login"], role, site)
         except MembershipError as error:
+            # The person may already have been created: nothing of this request may be committed.
+            self.request.tm.doom()
             failure = self._error(form, "login", str(error), data)
             return self.page({"new": failure})
         return self.back(f"已新建人员 {data['display_name']}（{data['login']}）并加入本单位")
