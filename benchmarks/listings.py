@@ -148,9 +148,8 @@ def settings(directory):
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "blobs").mkdir(exist_ok=True)
     return {
-        "zodbconn.uri": f"file://{directory}/Data.fs?blobstorage_dir={directory}/blobs"
+        "zodbconn.uri": f"filestorage://{directory}/Data.fs?blob_dir={directory}/blobs"
         "&connection_cache_size=200000",
-        "zodbconn.uri.audit": "memory://?database_name=audit",
         "substanced.secret": "benchmark-secret",
         "substanced.initial_login": "admin",
         "substanced.initial_password": "admin12345",

@@ -21,8 +21,7 @@ def settings_for(directory, **extra):
     directory = Path(directory)
     (directory / "blobs").mkdir(parents=True, exist_ok=True)
     settings = {
-        "zodbconn.uri": f"file://{directory}/Data.fs?blobstorage_dir={directory}/blobs",
-        "zodbconn.uri.audit": "memory://?database_name=audit",
+        "zodbconn.uri": f"filestorage://{directory}/Data.fs?blob_dir={directory}/blobs",
         "substanced.secret": "test-secret",
         "substanced.initial_login": "admin",
         "substanced.initial_password": "admin12345",
