@@ -19,9 +19,9 @@ DEFAULTS = {
     "portal.tenants_dir": str(PROJECT / "tenants"),
     "portal.demo": "false",
     "substanced.initial_login": "admin",
-    "substanced.autosync_catalogs": "true",
-    # An index replaced at start (its definition changed) is refilled then, not left empty.
-    "substanced.autoreindex_catalogs": "true",
+    # Catalogs are brought up to date by portal.site.bring_up_to_date, once, with retries; Substance
+    # D's own start-up sync would do it in every process at once, and collide on a new database.
+    "substanced.autosync_catalogs": "false",
     "retry.attempts": "3",
     # pyramid_tm would ask for the user before traversal; Substance D needs the context for that.
     "tm.annotate_user": "false",
@@ -60,10 +60,16 @@ def make_config(settings):
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     settings["portal.demo"] = asbool(settings["portal.demo"])
+    from .storage import native_blobs, prepare_storage
+
+    settings["zodbconn.uri"] = native_blobs(settings["zodbconn.uri"])
+    prepare_storage(settings["zodbconn.uri"])
     config = Configurator(settings=settings, root_factory="substanced.db.root_factory")
     config.include("pyramid_retry")
     config.include("pyramid_tm")
     config.include("substanced")
+    config.include(".indexing")
+    config.include(".storage")
     config.include(".security")
     # At the top level, so that it overrides the ACL policy Substance D sets: Casbin alone decides.
     from .security import CasbinAuthorizationPolicy
@@ -82,9 +88,11 @@ def make_config(settings):
 
 def main(global_config, **settings):
     """The WSGI application; on start it brings the site up to date (see :mod:`portal.site`)."""
-    config = make_config(settings)
-    app = config.make_wsgi_app()
     from .site import bring_up_to_date
 
-    bring_up_to_date(app.registry)
-    return app
+    config = make_config(settings)
+    # The site exists before the application does (and before Substance D's start-up subscribers
+    # look for it): several processes starting together create it once.
+    config.commit()
+    bring_up_to_date(config.registry)
+    return config.make_wsgi_app()

@@ -11,6 +11,8 @@ removed.
 
 import csv
 import logging
+import random
+import time
 from pathlib import Path
 
 import transaction
@@ -22,6 +24,7 @@ from substanced.util import set_acl
 
 from .audit import AuditTrail
 from .calendar import CalendarOverrides
+from .indexing import PendingIndexing, defer_indexes
 from .people import add_person, find_person
 from .security import PORTAL, PolicyStore
 from .tenants import Tenants, load_directory
@@ -89,10 +92,18 @@ def ensure_structure(site, registry):
     if getattr(site, "notifications", None) is None:
         # login -> that person's Inbox (portal.notifications), created on their first notification
         site.notifications = OOBTree()
-    if "portal" not in site["catalogs"]:
-        site["catalogs"].add_catalog("portal")
-    else:
-        site["catalogs"]["portal"].update_indexes(registry=registry, reindex=True)
+    if getattr(site, "indexing_pending", None) is None:
+        site.indexing_pending = PendingIndexing()
+    catalogs = site["catalogs"]
+    if "portal" not in catalogs:
+        catalogs.add_catalog("portal")
+    # Indexes whose definition changed are replaced and refilled here, once, by the one process
+    # that brings the site up to date (not by every process at start, as Substance D's autosync
+    # would, each in a transaction of its own).
+    for name in ("system", "portal"):
+        if name in catalogs:
+            catalogs[name].update_indexes(registry=registry, reindex=True)
+    defer_indexes(site)
     if "tenants" not in site:
         tenants = Tenants()
         tenants.title = "全部单位"
@@ -142,26 +153,34 @@ def get_or_create_root(conn, registry):
     return zodb_root["app_root"]
 
 
-def bring_up_to_date(registry, attempts=5):
-    """Bring the database up to date in one transaction, retried if another process collides."""
+def bring_up_to_date(registry, attempts=20):
+    """Bring the database up to date in one transaction, retried if another process collides.
+
+    Several processes may start at once on an empty database: each tries to create the site, one
+    commits first, and the others' transactions conflict; they wait a moment and try again, find
+    the site there, and only add what is still missing (nothing).
+    """
     from pyramid.threadlocal import manager
 
     db = registry._zodb_databases[""]
     manager.push({"registry": registry, "request": None})
     try:
         for attempt in range(attempts):
+            tm = transaction.manager
             conn = db.open()
             try:
-                transaction.begin()
+                tm.begin()
                 site = get_or_create_root(conn, registry)
                 created, updated = ensure_site(site, registry)
-                transaction.commit()
+                tm.commit()
                 log.info("site up to date: %d units created, %d updated", created, updated)
                 return
             except ConflictError:
-                transaction.abort()
+                tm.abort()
                 if attempt == attempts - 1:
                     raise
+                log.info("conflict retry: another process is bringing the site up to date")
+                time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
             finally:
                 conn.close()
     finally:

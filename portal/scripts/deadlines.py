@@ -15,6 +15,7 @@ from ZODB.POSException import ConflictError
 
 from ..calendar import SHANGHAI
 from ..deadlines import check_deadlines
+from ..indexing import drain
 from ..items import now
 
 #: How often a run is tried again when a web request changed the same items at the same time.
@@ -50,6 +51,8 @@ def main(argv=None):
     try:
         request, root = env["request"], env["root"]
         when = args.now or now()
+        # The catalogs first catch up with what requests committed and nobody indexed yet.
+        drain(env["registry"])
         for attempt in range(ATTEMPTS):
             try:
                 with request.tm:
@@ -58,6 +61,7 @@ def main(argv=None):
             except ConflictError:
                 if attempt == ATTEMPTS - 1:
                     raise
+        drain(env["registry"])
     finally:
         env["closer"]()
         # Let go of the storage (a FileStorage admits one process at a time).

@@ -13,6 +13,7 @@ from substanced.content import content
 
 import portal
 from portal.calendar import SHANGHAI, add_workdays
+from portal.indexing import drain
 from portal.items import Item, Transition, Workflow, now
 from portal.site import bring_up_to_date, seed_rows
 from portal.views import portal_view
@@ -84,6 +85,7 @@ def make_sample_app(directory):
         transaction.commit()
     finally:
         conn.close()
+    drain(app.registry)
     return app
 
 
@@ -115,6 +117,7 @@ def add_sample(
         transaction.commit()
     finally:
         manager.pop()
+    drain(registry)
     return item
 
 

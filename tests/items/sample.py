@@ -14,6 +14,7 @@ from substanced.content import content
 from ZODB.blob import Blob
 
 from portal.calendar import SHANGHAI
+from portal.indexing import drain
 from portal.items import Attachment, Item, Transition, Workflow
 
 WORKFLOW = Workflow(
@@ -79,7 +80,7 @@ def register_types(registry):
 @contextmanager
 def site(app, commit=True):
     """The app's site root in a fresh connection, with the app's registry current (indexing needs
-    it); committed at the end unless ``commit`` is false."""
+    it); committed at the end unless ``commit`` is false, and then indexed as after a request."""
     db = app.registry._zodb_databases[""]
     conn = db.open()
     manager.push({"registry": app.registry, "request": None})
@@ -88,6 +89,7 @@ def site(app, commit=True):
         yield conn.root()["app_root"]
         if commit:
             transaction.commit()
+            drain(app.registry)
         else:
             transaction.abort()
     except BaseException:

@@ -1,0 +1,312 @@
+"""Indexing after the commit: a request writes its items, one indexer per process writes the catalogs.
+
+Every item a request adds, changes or removes would otherwise rewrite dozens of shared catalog
+buckets (the text index's lexicon and postings above all) inside the request's own transaction, and
+concurrent requests would collide there. Instead:
+
+* The catalogs' indexes are in Substance D's *deferred* action mode. At commit, Substance D hands
+  the deferred actions to the :class:`DeferredProcessor` registered here, which only records the
+  oids in :class:`PendingIndexing` (one small object on the site that merges concurrent writes by
+  itself). The request's transaction touches no catalog structure at all.
+* After the request's transaction has committed, the :func:`indexing_tween` asks the process's
+  :class:`Indexer` to drain: under a lock, in a transaction of its own, it reindexes every oid that
+  this process queued (and any another process queued more than ``grace`` seconds ago, so that
+  nothing stays stale when a process dies), removes them from the pending set, and commits. Requests
+  that finish while it works find their oids done when they get the lock: one indexing transaction
+  serves many requests (a group commit), and threads of one process never write the catalogs at once.
+  The response leaves only once its items are indexed, so the person's next page lists them.
+* A background thread drains every ``portal.indexer_interval`` seconds, for what no request
+  drained (scripts, a process that died between its commit and its drain, indexing that failed).
+
+Nothing acknowledged can be lost: the pending oids are committed with the item, so a crash after
+the commit leaves them pending until some indexer takes them. ``portal-reindex`` (see
+:mod:`portal.scripts.reindex`) rebuilds the catalogs from the objects when they must be trusted anew.
+"""
+
+import logging
+import threading
+import time
+import uuid
+
+import transaction
+from persistent import Persistent
+from pyramid.threadlocal import get_current_request, manager
+from substanced.interfaces import MODE_DEFERRED, MODE_IMMEDIATE, IIndexingActionProcessor
+from substanced.util import find_catalogs
+from ZODB.POSException import ConflictError
+from zope.interface import Interface, implementer
+
+log = logging.getLogger(__name__)
+
+#: The catalogs whose indexes are written by the indexer.
+CATALOGS = ("system", "portal")
+#: The environ key a request sets when it queued something (the tween then drains).
+QUEUED = "portal.indexing.queued"
+
+
+class PendingIndexing(Persistent):
+    """The oids whose catalog entries are stale: ``{oid: (queued at, origin)}``.
+
+    ``origin`` names the indexer of the process that queued it. Requests add, indexers remove;
+    concurrent writers are merged three ways (:meth:`_p_resolveConflict`), so adding never
+    conflicts with adding or removing. The dict is replaced, never changed in place, so that the
+    states handed to the resolution are the ones written.
+    """
+
+    def __init__(self):
+        self.entries = {}
+
+    def add(self, oids, origin, when=None):
+        when = time.time() if when is None else when
+        entries = dict(self.entries)
+        for oid in oids:
+            entries[oid] = (when, origin)
+        self.entries = entries
+
+    def discard(self, taken):
+        """Remove the entries in ``taken`` (oid -> entry) unless they were queued again since."""
+        entries = dict(self.entries)
+        for oid, entry in taken.items():
+            if entries.get(oid) == entry:
+                del entries[oid]
+        self.entries = entries
+
+    def __len__(self):
+        return len(self.entries)
+
+    def _p_resolveConflict(self, old_state, committed_state, new_state):
+        old = old_state.get("entries", {})
+        committed = committed_state.get("entries", {})
+        new = new_state.get("entries", {})
+        merged = dict(committed)
+        for oid, entry in new.items():
+            if old.get(oid) != entry:
+                merged[oid] = entry
+        for oid, entry in old.items():
+            if oid not in new and committed.get(oid) == entry:
+                merged.pop(oid, None)
+        state = dict(committed_state)
+        state["entries"] = merged
+        return state
+
+
+def pending_of(root):
+    return getattr(root, "indexing_pending", None)
+
+
+def site_of(index):
+    """The site root an index belongs to (index -> catalog -> catalogs folder -> root)."""
+    node = index
+    while getattr(node, "__parent__", None) is not None:
+        node = node.__parent__
+    return node
+
+
+@implementer(IIndexingActionProcessor)
+class DeferredProcessor:
+    """What Substance D calls with the deferred actions of a committing transaction."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def get_queue(self):
+        if getattr(self.index, "_p_jar", None) is None:
+            return None
+        return pending_of(site_of(self.index))
+
+    def active(self):
+        return self.get_queue() is not None
+
+    def add(self, actions):
+        pending = self.get_queue()
+        indexer = indexer_for_current()
+        pending.add({action.oid for action in actions}, indexer.origin if indexer else "")
+        request = get_current_request()
+        if request is not None:
+            request.environ[QUEUED] = True
+
+    # Substance D's processor interface; the portal's indexer does this work.
+    def engage(self):
+        pass
+
+    disengage = sync = engage
+
+    def process(self, sleep=5, once=False):
+        indexer = indexer_for_current()
+        if indexer is not None:
+            indexer.drain(everything=True)
+
+
+def indexer_for_current():
+    from pyramid.threadlocal import get_current_registry
+
+    return getattr(get_current_registry(), "portal_indexer", None)
+
+
+def defer_indexes(site):
+    """Put every index of the catalogs the indexer serves in deferred mode (kept on the index)."""
+    catalogs = site["catalogs"]
+    for name in CATALOGS:
+        if name in catalogs:
+            for index in catalogs[name].values():
+                if getattr(index, "action_mode", None) is not MODE_DEFERRED:
+                    index.action_mode = MODE_DEFERRED
+
+
+def reindex_oids(root, oids):
+    """Bring the catalogs' entries for ``oids`` in line with the objects (gone ones unindexed)."""
+    objectmap = root.__objectmap__
+    everywhere = [root["catalogs"][name] for name in CATALOGS if name in root["catalogs"]]
+    for oid in oids:
+        resource = objectmap.object_for(oid)
+        if resource is None:
+            for catalog in everywhere:
+                catalog.unindex_resource(oid, action_mode=MODE_IMMEDIATE)
+            continue
+        for catalog in find_catalogs(resource):
+            catalog.reindex_resource(resource, oid=oid, action_mode=MODE_IMMEDIATE)
+
+
+class Indexer:
+    """The process's one writer of the catalogs (see the module's docstring).
+
+    ``grace``: seconds after which another process's queued oids are taken too. ``batch``: oids
+    per indexing transaction. ``interval``: seconds between background drains (0: none).
+    """
+
+    def __init__(self, registry, grace=10.0, batch=500, interval=2.0, attempts=10):
+        self.registry = registry
+        self.origin = uuid.uuid4().hex[:12]
+        self.grace = grace
+        self.batch = batch
+        self.interval = interval
+        self.attempts = attempts
+        self.lock = threading.Lock()
+        self.conflicts = 0
+        self.indexed = 0
+        self._thread = None
+        self._stopped = threading.Event()
+
+    @property
+    def db(self):
+        return self.registry._zodb_databases[""]
+
+    def drain(self, everything=False):
+        """Index what is pending for this process; returns how many oids were indexed."""
+        done = 0
+        with self.lock:
+            while True:
+                count = self._drain_batch(everything)
+                done += count
+                if count < self.batch:
+                    return done
+
+    def _drain_batch(self, everything):
+        manager.push({"registry": self.registry, "request": None})
+        try:
+            for attempt in range(self.attempts):
+                tm = transaction.TransactionManager()
+                conn = self.db.open(transaction_manager=tm)
+                try:
+                    tm.begin()
+                    root = conn.root().get("app_root")
+                    pending = None if root is None else pending_of(root)
+                    if pending is None or not len(pending):
+                        tm.abort()
+                        return 0
+                    taken = self._choose(pending.entries, everything)
+                    if not taken:
+                        tm.abort()
+                        return 0
+                    reindex_oids(root, sorted(taken))
+                    pending.discard(taken)
+                    tm.get().note(f"portal: indexed {len(taken)} objects")
+                    tm.commit()
+                    self.indexed += len(taken)
+                    return len(taken)
+                except ConflictError:
+                    tm.abort()
+                    self.conflicts += 1
+                    log.info("conflict retry: indexing (attempt %d)", attempt + 1)
+                    time.sleep(0.005 * (attempt + 1))
+                except Exception:
+                    tm.abort()
+                    raise
+                finally:
+                    conn.close()
+            log.warning("indexing gave up after %d conflicts; the background drain retries", self.attempts)
+            return 0
+        finally:
+            manager.pop()
+
+    def _choose(self, entries, everything):
+        cutoff = time.time() - self.grace
+        chosen = {}
+        for oid, entry in entries.items():
+            if everything or entry[1] == self.origin or entry[0] < cutoff:
+                chosen[oid] = entry
+                if len(chosen) >= self.batch:
+                    break
+        return chosen
+
+    # the background drain ------------------------------------------------------------------------
+
+    def start(self):
+        """Start the background drain (once; no-op when ``interval`` is 0)."""
+        if self.interval <= 0 or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="portal-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stopped.set()
+
+    def _run(self):
+        while not self._stopped.wait(self.interval):
+            try:
+                self.drain()
+            except Exception as error:
+                if self._database_closed():
+                    return
+                log.exception("background indexing failed: %s", error)
+
+    def _database_closed(self):
+        try:
+            storage = self.db.storage
+            return getattr(storage, "_is_read_only", None) is None and not storage.__len__
+        except Exception:
+            return True
+
+
+def indexing_tween_factory(handler, registry):
+    """After the request's transaction has committed, index what it queued before answering."""
+
+    def indexing_tween(request):
+        indexer = registry.portal_indexer
+        indexer.start()
+        response = handler(request)
+        if request.environ.pop(QUEUED, False):
+            try:
+                indexer.drain()
+            except Exception:
+                # The items are committed; the background drain indexes them shortly.
+                log.exception("indexing after commit failed; left to the background drain")
+        return response
+
+    return indexing_tween
+
+
+def drain(registry, everything=True):
+    """Index everything pending now (scripts and tests call this after their own commits)."""
+    return registry.portal_indexer.drain(everything=everything)
+
+
+def includeme(config):
+    settings = config.registry.settings
+    config.registry.portal_indexer = Indexer(
+        config.registry,
+        grace=float(settings.get("portal.indexer_grace", 10)),
+        interval=float(settings.get("portal.indexer_interval", 2)),
+    )
+    config.registry.registerAdapter(DeferredProcessor, (Interface,), IIndexingActionProcessor)
+    config.add_tween("portal.indexing.indexing_tween_factory", over="pyramid_tm.tm_tween_factory")
