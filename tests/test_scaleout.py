@@ -10,7 +10,7 @@ import pytest
 import transaction
 import ZEO
 
-from tests.conftest import Browser, close_app, make_app
+from tests.conftest import PROJECT, Browser, close_app, make_app
 
 POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 
@@ -106,4 +106,74 @@ def test_zeo_two_processes(tmp_path):
         transaction.abort()
         close_app(first)
         close_app(second)
+        stop()
+
+
+START_ONE = """
+import sys
+from tests.conftest import close_app, make_app
+app = make_app(sys.argv[1], **{"zodbconn.uri": sys.argv[2]})
+conn = app.registry._zodb_databases[""].open()
+site = conn.root()["app_root"]
+print(len(site["tenants"]), len(site["principals"]["users"]))
+conn.close()
+close_app(app)
+"""
+
+
+def start_together(uris, tmp_path):
+    """Start one process per URI at the same moment on an empty database; what each printed."""
+    import subprocess
+    import sys
+
+    processes = []
+    for n, uri in enumerate(uris):
+        directory = tmp_path / f"p{n}"
+        directory.mkdir(exist_ok=True)
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-c", START_ONE, str(directory), uri],
+                cwd=str(PROJECT),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err[-3000:]
+        results.append(out.split())
+    return results
+
+
+def check_started_together(results):
+    """Every process came up and saw one site: 27 units, the admin and the 16 demo people."""
+    assert results == [["27", "17"]] * len(results)
+
+
+@pytest.mark.relstorage
+def test_relstorage_processes_started_together_on_an_empty_database(postgres_uri, tmp_path):
+    uris = [postgres_uri(tmp_path / f"p{n}" / "blobcache") for n in range(3)]
+    check_started_together(start_together(uris, tmp_path))
+
+
+def test_zeo_processes_started_together_on_an_empty_database(tmp_path):
+    (tmp_path / "server-blobs").mkdir()
+    address, stop = ZEO.server(path=str(tmp_path / "Data.fs"), blob_dir=str(tmp_path / "server-blobs"))
+    host, port = address
+    uris = []
+    for n in range(3):
+        cache = tmp_path / f"p{n}" / "blobcache"
+        cache.mkdir(parents=True)
+        config = tmp_path / f"p{n}" / "zeo.conf"
+        config.write_text(
+            "%import ZEO\n<zodb>\n  <clientstorage>\n"
+            f"    server {host}:{port}\n    blob-dir {cache}\n    shared-blob-dir false\n"
+            "    server-sync true\n  </clientstorage>\n</zodb>\n"
+        )
+        uris.append(f"zconfig://{config}")
+    try:
+        check_started_together(start_together(uris, tmp_path))
+    finally:
         stop()
