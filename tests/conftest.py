@@ -7,6 +7,7 @@ own copy of its Data.fs, so tests never share state and bcrypt hashes the demo p
 import shutil
 from pathlib import Path
 
+import psycopg2
 import pytest
 import transaction
 from webtest import TestApp
@@ -15,6 +16,8 @@ import portal
 from portal.site import DEMO_PASSWORD
 
 PROJECT = Path(portal.__file__).resolve().parent.parent
+#: The PostgreSQL server the RelStorage tests use (CI starts it before the tests).
+POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 
 
 def settings_for(directory, **extra):
@@ -114,3 +117,23 @@ def root(app):
     yield conn.root()["app_root"]
     transaction.abort()
     conn.close()
+
+
+@pytest.fixture
+def postgres_uri(tmp_path):
+    """A fresh PostgreSQL database for RelStorage, dropped afterwards."""
+    name = f"portal_scaleout_{tmp_path.name[-12:].replace('-', '_').lower()}"
+    admin = psycopg2.connect(POSTGRES)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield (
+        lambda blobs: (
+            f"postgres://postgres@127.0.0.1:5432/{name}?keep_history=false"
+            f"&blob_dir={blobs}&shared_blob_dir=false&cache_local_mb=0"
+        )
+    )
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()

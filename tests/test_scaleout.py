@@ -5,14 +5,11 @@ policy engine, as two waitress processes would have. A role granted through one 
 other at its next request, without a restart.
 """
 
-import psycopg2
 import pytest
 import transaction
 import ZEO
 
 from tests.conftest import PROJECT, Browser, close_app, make_app
-
-POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 
 
 def grant_through_web(browser, login, role):
@@ -45,26 +42,6 @@ def check_two_processes(first, second):
 
     assert "单位管理员" in roles_shown(admin_b, "ys.officer")
     officer_b.get("/tenants/cj-yushan/@@members", status=200)
-
-
-@pytest.fixture
-def postgres_uri(tmp_path):
-    """A fresh PostgreSQL database for RelStorage, dropped afterwards."""
-    name = f"portal_scaleout_{tmp_path.name[-12:].replace('-', '_').lower()}"
-    admin = psycopg2.connect(POSTGRES)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield (
-        lambda blobs: (
-            f"postgres://postgres@127.0.0.1:5432/{name}?keep_history=false"
-            f"&blob_dir={blobs}&shared_blob_dir=false&cache_local_mb=0"
-        )
-    )
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 @pytest.mark.relstorage
