@@ -154,9 +154,11 @@ def defer_indexes(site):
 
 
 def reindex_oids(root, oids):
-    """Bring the catalogs' entries for ``oids`` in line with the objects (gone ones unindexed)."""
+    """Bring the catalogs' entries for ``oids`` in line with the objects (gone ones unindexed), and
+    copy their new history entries to the audit trail."""
     objectmap = root.__objectmap__
     everywhere = [root["catalogs"][name] for name in CATALOGS if name in root["catalogs"]]
+    trail = getattr(root, "audit_trail", None)
     for oid in oids:
         resource = objectmap.object_for(oid)
         if resource is None:
@@ -165,6 +167,9 @@ def reindex_oids(root, oids):
             continue
         for catalog in find_catalogs(resource):
             catalog.reindex_resource(resource, oid=oid, action_mode=MODE_IMMEDIATE)
+        history = getattr(resource, "history", None)
+        if trail is not None and history is not None:
+            trail.catch_up(oid, history)
 
 
 class Indexer:

@@ -89,6 +89,8 @@ def ensure_structure(site, registry):
         site.calendar_overrides = CalendarOverrides()
     if getattr(site, "audit_trail", None) is None:
         site.audit_trail = AuditTrail()
+    elif site.audit_trail.audited is None:
+        site.audit_trail.count_audited()
     if getattr(site, "notifications", None) is None:
         # login -> that person's Inbox (portal.notifications), created on their first notification
         site.notifications = OOBTree()

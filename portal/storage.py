@@ -77,11 +77,13 @@ def prepare_storage(uri, attempts=10):
 
 def log_retry(event):
     """pyramid_retry runs a request again after a write conflict: say so, for the operators."""
+    error = event.exception
     log.info(
-        "conflict retry: %s %s (%s)",
+        "conflict retry: %s %s (%s: %s)",
         event.request.method,
         event.request.path,
-        type(event.exception).__name__,
+        type(error).__name__,
+        error,
     )
 
 

@@ -118,3 +118,17 @@ def test_portal_reindex_rebuilds_the_catalogs_from_the_objects(app, site_dir, tm
         conn.close()
     finally:
         close_app(again)
+
+
+def test_the_audit_trail_holds_each_history_entry_once(app, browser):
+    browser.login("ys.officer")
+    new_request(browser)
+    drain(app.registry)
+    with site(app, commit=False) as root:
+        trail = root.audit_trail
+        items = [v for v in root["tenants"]["cj-yushan"].values() if getattr(v, "history", None)]
+        item = max(items, key=lambda i: i.created)
+        in_trail = [entry for oid, entry in trail.entries.values() if oid == item.__oid__]
+        assert [e.action for e in in_trail] == [e.action for e in item.history]
+        # Indexing the item again copies nothing twice.
+        assert trail.catch_up(item.__oid__, item.history) == 0

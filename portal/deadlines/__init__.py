@@ -18,7 +18,6 @@ import datetime
 
 import chinese_calendar
 from hypatia.query import Any, Eq, InRange, Lt
-from substanced.util import get_oid
 
 from ..calendar import (
     PACKAGE_FIRST_YEAR,
@@ -155,9 +154,6 @@ def record_system(item, root, request, action, title, comment="", when=None):
     entry = Entry(action, title, SYSTEM_LOGIN, SYSTEM_NAME, "", "", comment, when=when)
     item.history.append(entry)
     item.modified = entry.when
-    audit = getattr(root, "audit_trail", None)
-    if audit is not None:
-        audit.append(get_oid(item, None), entry)
     reindex(item, request)
     return entry
 

@@ -21,7 +21,6 @@ from persistent.list import PersistentList
 from pyramid.httpexceptions import HTTPForbidden
 from substanced.event import ObjectModified
 from substanced.folder import Folder
-from substanced.util import get_oid
 
 from ..calendar import SHANGHAI
 from ..security import OWNER
@@ -269,7 +268,7 @@ class Workflow:
 
 
 def record(item, request, action, title, comment="", state_from=None, state_to=None, **details):
-    """Append to the item's history and the site's audit trail; reindex the item."""
+    """Append to the item's history (the audit trail follows after the commit); reindex the item."""
     from ..people import display_name
 
     unit = request.acting_unit
@@ -288,9 +287,7 @@ def record(item, request, action, title, comment="", state_from=None, state_to=N
     )
     item.history.append(entry)
     item.modified = entry.when
-    audit = getattr(request.root, "audit_trail", None)
-    if audit is not None:
-        audit.append(get_oid(item, None), entry)
+    # The indexer copies the entry to the site's audit trail after the commit (portal.audit).
     reindex(item, request)
     request.registry.notify(ItemRecorded(item, entry, request))
     return entry
