@@ -169,7 +169,9 @@ class Process:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.popen.returncode}; see {self.log}")
+                raise StartupFailed(
+                    f"{self.name} exited with {self.popen.returncode}: {last_exception(self.log)}"
+                )
             try:
                 if path is None:
                     socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
@@ -181,7 +183,21 @@ class Process:
             except OSError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"{self.name} did not answer within {timeout} s; see {self.log}")
+        raise StartupFailed(f"{self.name} did not answer within {timeout} s; see {self.log}")
+
+
+class StartupFailed(RuntimeError):
+    """A server exited or did not answer while starting."""
+
+
+def last_exception(log):
+    """The last traceback's exception line in a log (what made the process exit)."""
+    lines = Path(log).read_text("utf-8", "replace").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+    if not starts:
+        return "(no traceback in the log)"
+    after = [line for line in lines[starts[-1] + 1 :] if line and not line.startswith((" ", "\t"))]
+    return after[0][:300] if after else "(incomplete traceback)"
 
 
 def app_process(directory, name, settings):
@@ -1093,15 +1109,20 @@ def main(argv=None):
     storages = list(DEPLOYMENTS) if options.storage == "all" else [options.storage]
     failed = False
     for storage in storages:
-        result = bench(
-            storage,
-            clients=options.clients,
-            seconds=options.seconds,
-            processes=options.processes,
-            kill=options.kill,
-            start_together=options.start_together,
-            keep=options.keep,
-        )
+        try:
+            result = bench(
+                storage,
+                clients=options.clients,
+                seconds=options.seconds,
+                processes=options.processes,
+                kill=options.kill,
+                start_together=options.start_together,
+                keep=options.keep,
+            )
+        except StartupFailed as error:
+            print(f"== {storage}: the servers did not start: {error}", flush=True)
+            failed = True
+            continue
         print(report(result), flush=True)
         failed = failed or result.failed
     return 1 if failed else 0
