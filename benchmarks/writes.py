@@ -40,6 +40,7 @@ import argparse
 import collections
 import configparser
 import http.client
+import logging
 import os
 import random
 import re
@@ -294,20 +295,17 @@ class FileDeployment(Deployment):
 
     def __init__(self, directory, processes=1):
         super().__init__(directory, 1)
-        self.data_fs = directory / "Data.fs"
-        self.blobs = directory / "blobs"
 
     def app_uri(self, index):
         return None  # development.ini's own, with var/ moved to the temporary directory
 
     def open_storage(self):
-        from ZODB.FileStorage import FileStorage
+        """The app's own ``zodbconn.uri``, opened read-only."""
+        import zodburi
 
         uri = app_settings(self.directory)["zodbconn.uri"]
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(uri).query)
-        path = urllib.parse.urlsplit(uri).path
-        blobs = query.get("blobstorage_dir", [None])[0]
-        return FileStorage(path, read_only=True, blob_dir=blobs)
+        factory, _ = zodburi.resolve_uri(uri + ("&" if "?" in uri else "?") + "read_only=1")
+        return factory()
 
 
 class ZeoDeployment(Deployment):
@@ -1106,6 +1104,7 @@ def main(argv=None):
     parser.add_argument("--start-together", action="store_true", help="start all app processes at once")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     options = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)  # not FileStorage's "Ignoring index" at every look
     storages = list(DEPLOYMENTS) if options.storage == "all" else [options.storage]
     failed = False
     for storage in storages:
