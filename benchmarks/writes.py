@@ -916,13 +916,25 @@ def resolve(root, path):
     return node
 
 
+def blob_problem(attachment):
+    """Why an attachment's blob cannot be read back at its size, or None."""
+    try:
+        with attachment.blob.open("r") as blob:
+            size = len(blob.read())
+    except Exception as error:  # noqa: BLE001 - any failure to read is what is counted
+        return f"{type(error).__name__}: {str(error)[:80]}"
+    return None if size == attachment.size else f"{size} bytes instead of {attachment.size}"
+
+
 def check_items(root, creations):
-    """Lost, duplicated and unnumbered acknowledged creations; duplicate numbers; unreadable blobs."""
+    """Lost, duplicated and unnumbered acknowledged creations; duplicate numbers; unreadable blobs.
+
+    Returns the counts and a few examples of unreadable attachments (their paths and why)."""
     from portal.items import Attachment, Item
 
     by_title = collections.Counter()
     numbers = collections.Counter()
-    unreadable = attachments = 0
+    attachments, problems = 0, []
     for resource in walk(root):
         if isinstance(resource, Item):
             by_title[(resource.item_type, resource.title)] += 1
@@ -930,12 +942,10 @@ def check_items(root, creations):
                 numbers[(resource.item_type, resource.number)] += 1
         elif isinstance(resource, Attachment):
             attachments += 1
-            try:
-                with resource.blob.open("r") as blob:
-                    if len(blob.read()) != resource.size:
-                        unreadable += 1
-            except Exception:  # noqa: BLE001 - any failure to read is what is counted
-                unreadable += 1
+            problem = blob_problem(resource)
+            if problem:
+                item = resource.__parent__
+                problems.append(f"{item.__parent__.__name__}/{item.__name__}/{resource.__name__}: {problem}")
     lost = duplicated = unnumbered = 0
     for created in creations:
         item = resolve(root, created.path)
@@ -952,14 +962,14 @@ def check_items(root, creations):
         "unnumbered": unnumbered,
         "duplicate numbers": sum(n - 1 for n in numbers.values() if n > 1),
         "attachments": attachments,
-        "unreadable attachments": unreadable,
-    }
+        "unreadable attachments": len(problems),
+    }, problems[:5]
 
 
 def check_database(deployment, creations):
     db, connection, root = open_root(deployment.open_storage())
     try:
-        return check_items(root, creations)
+        return check_items(root, creations)  # (counts, examples of unreadable attachments)
     finally:
         connection.close()
         db.close()
@@ -1006,7 +1016,7 @@ def bench(storage, clients=8, seconds=60, processes=3, kill=False, start_togethe
         tally, elapsed, killed = run_load(deployment, clients, seconds, kill=kill)
         missing, orphans = poll_catalog(deployment)
         deployment.stop()
-        checks = check_database(deployment, tally.creations)
+        checks, unreadable = check_database(deployment, tally.creations)
         written = deployment.bytes_written(marker)
         conflicts, exceptions = log_counts(deployment.logs())
         return Result(
@@ -1024,6 +1034,7 @@ def bench(storage, clients=8, seconds=60, processes=3, kill=False, start_togethe
             written,
             deployment.bytes_measure,
             startup,
+            notes=[f"unreadable: {example}" for example in unreadable],
         )
     finally:
         deployment.stop()
@@ -1087,6 +1098,7 @@ def report(result):
     ]
     for kind, messages in sorted(tally.refusals.items()):
         lines.append(f"{kind} shown again: " + "; ".join(f"{n}× {m}" for m, n in messages.most_common(3)))
+    lines += result.notes
     if tally.client_errors:
         lines.append(
             "client errors: " + "; ".join(f"{n}× {e[:120]}" for e, n in tally.client_errors.most_common(4))
