@@ -27,13 +27,14 @@ second or two later) is sent again; a request cut off in the middle is counted a
 Measured per kind of POST: successes, 5xx and other unexpected answers, interrupted requests,
 latency p50/p95; creations per second, overall and for the collaboration-request form alone;
 conflict retries and conflict errors in the servers' logs. Then, reading the database without
-writing: every creation the server acknowledged (its redirect to the new item) present exactly
-once, with its number when the numbering step was acknowledged; numbers unique per item type;
-every attachment's blob readable; the portal catalog's ``item_type`` index equal to the stored
-objects (polled for up to 30 s while the servers still run, as indexing may lag the commit).
-Finally the bytes the run wrote per created item (object records committed during the load; for
-RelStorage the growth of ``object_state``'s total relation size instead, which is not the same
-measure). Exits with 1 when an acknowledged creation was lost or duplicated.
+writing (FileStorage and the ZEO server's file directly, RelStorage through its URI): every
+creation the server acknowledged (its redirect to the new item) present exactly once, with its
+number when the numbering step was acknowledged; numbers unique per item type; every attachment's
+blob readable; the portal catalog's ``item_type`` index equal to the stored objects (polled for up
+to 30 s while the servers still run, as indexing may lag the commit). Finally the bytes the run
+wrote per created item (object records committed during the load; for RelStorage the growth of
+``object_state``'s total relation size instead, which is not the same measure). Exits with 1
+when an acknowledged creation was lost or duplicated, or the servers did not start.
 """
 
 import argparse
