@@ -6,6 +6,9 @@ request's transaction and reach every process through the store's version.
 """
 
 from ..security import MEMBER, PORTAL
+from ..security.names import membership_row
+from ..security.names import unit as unit_name
+from ..security.names import user as user_name
 
 #: Roles inside a unit, with their Chinese names, in the order the pages show them.
 UNIT_ROLES = {
@@ -67,18 +70,21 @@ def roles_allowed_in(tenant):
 
 
 def grant(store, login, role, unit):
-    """Give ``login`` a role in ``unit`` (membership included); False if they had it already."""
-    added = store.add("g", [login, MEMBER, unit])
+    """Give ``login`` a role in ``unit`` (membership included); False if they had it already.
+
+    The rows name the person, the role and the unit in their name spaces (:mod:`portal.security.names`).
+    """
+    added = store.add("g", membership_row(login, MEMBER, unit))
     if role != MEMBER:
-        added = store.add("g", [login, role, unit]) or added
+        added = store.add("g", membership_row(login, role, unit)) or added
     return added
 
 
 def revoke(store, login, role, unit):
     """Take a role away; revoking ``member`` removes the person from the unit altogether."""
     if role == MEMBER:
-        return bool(store.remove_filtered("g", 0, login, "", unit))
-    return store.remove("g", [login, role, unit])
+        return bool(store.remove_filtered("g", 0, user_name(login), "", unit_name(unit)))
+    return store.remove("g", membership_row(login, role, unit))
 
 
 def grant_in_tenant(store, tenant, login, role, site):
