@@ -87,20 +87,36 @@ def revoke(store, login, role, unit):
     return store.remove("g", membership_row(login, role, unit))
 
 
-def grant_in_tenant(store, tenant, login, role, site):
-    """A unit-level grant, as a unit admin (or portal admin) asks for it on the members page."""
+#: Roles that reach beyond their unit (督查 reads every unit): granted by a portal admin only.
+PORTAL_GRANTED_ROLES = frozenset({"supervisor"})
+
+
+def check_duties(login, role, actor, actor_is_admin, granting):
+    """Separation of duties on the members page: nobody changes their own roles, and a role that
+    reaches beyond one unit is granted by a portal admin only."""
+    if login == actor:
+        raise MembershipError("不能更改自己的角色或成员身份：请由其他单位管理员或系统管理员办理")
+    if granting and role in PORTAL_GRANTED_ROLES and not actor_is_admin:
+        title = ROLE_TITLES.get(role, role)
+        raise MembershipError(f"“{title}”角色可查看所有单位的事项，只能由系统管理员授予")
+
+
+def grant_in_tenant(store, tenant, login, role, site, *, actor, actor_is_admin):
+    """A unit-level grant, as a unit admin (or portal admin) ``actor`` asks for it on the members page."""
     if role not in roles_allowed_in(tenant) and role != MEMBER:
         raise MembershipError(f"本单位没有“{ROLE_TITLES.get(role, role)}”这一角色")
     if find_person(site, login) is None:
         raise MembershipError(f"没有登录名为“{login}”的人员")
     if tenant.code == PORTAL:
         raise MembershipError("系统管理员只能由系统管理员在系统管理中授予")
+    check_duties(login, role, actor, actor_is_admin, granting=True)
     return grant(store, login, role, tenant.code)
 
 
-def revoke_in_tenant(store, tenant, login, role):
+def revoke_in_tenant(store, tenant, login, role, *, actor, actor_is_admin):
     if role != MEMBER and role not in roles_allowed_in(tenant):
         raise MembershipError(f"本单位没有“{ROLE_TITLES.get(role, role)}”这一角色")
+    check_duties(login, role, actor, actor_is_admin, granting=False)
     return revoke(store, login, role, tenant.code)
 
 
