@@ -6,9 +6,9 @@ equals a role held that role. The rows the site was seeded with (``root.seeded_p
 converted too, so that the default rows, now spelled with name spaces, are not seeded a second time
 (a default row a portal admin removed stays removed).
 
-The step runs at start, before the default rows are seeded (:func:`evolve_pending`, called by
-``portal.site.ensure_site``), and is also known to Substance D's ``sd_evolve`` and
-``substanced.autoevolve``. It is idempotent: names already in a space are left as they are.
+The portal's steps run at start, before the default rows are seeded (:func:`evolve_pending`, called
+by ``portal.site.ensure_site``), and are also known to Substance D's ``sd_evolve`` and
+``substanced.autoevolve``. This one is idempotent: names already in a space are left as they are.
 """
 
 import time
@@ -16,6 +16,7 @@ import time
 from BTrees import family64
 from BTrees.OOBTree import OOTreeSet
 from substanced.evolution import FINISHED_KEY
+from substanced.interfaces import IEvolutionSteps
 
 from .names import KIND, PORTAL, ROLE, USER, is_spaced, unit
 
@@ -89,23 +90,29 @@ def name_spaces(root, registry=None):
 
 
 def evolve_pending(root, registry):
-    """Run :func:`name_spaces` if this site has not yet, and mark it finished; True if it ran.
+    """Run the portal's evolution steps this site has not run yet, in order, and mark them finished;
+    returns their names. Called at start (``portal.site.ensure_site``) before the default rows are
+    seeded: those, spelled with name spaces, must not be seeded before the site's rows and seeded
+    rows are converted, or they would count as never seeded.
 
-    At start, the default rows (spelled with name spaces) must not be seeded before the site's
-    rows and seeded rows are converted: they would count as never seeded.
+    Only the portal's own steps (named ``portal.…``) run here; Substance D's own are left to
+    ``sd_evolve``. Nothing is committed: the steps are part of the start's transaction.
     """
     jar = getattr(root, "_p_jar", None)
     if jar is None:
-        return False
+        return []
     zodb_root = jar.root()
     finished = zodb_root.get(FINISHED_KEY)
-    if finished is not None and NAME_SPACES_STEP in finished:
-        return False
-    name_spaces(root, registry)
     if finished is None:
         finished = zodb_root[FINISHED_KEY] = family64.OO.BTree()
-    finished[NAME_SPACES_STEP] = time.time()
-    return True
+    steps = registry.queryUtility(IEvolutionSteps)
+    done = []
+    for name, func in [] if steps is None else [step for _, step in steps.sorted()]:
+        if name.startswith("portal.") and name not in finished:
+            func(root, registry)
+            finished[name] = time.time()
+            done.append(name)
+    return done
 
 
 def includeme(config):
