@@ -29,6 +29,7 @@ RELATION_TITLES = {
     "consultee": "征求本单位意见的",
     "participant": "本单位参与的",
     "reader": "向本单位公开的",
+    "supervisor": "已发出的（督查：任何单位与已报送、已发送事项的关系）",
     NONE: "与本单位无关的",
 }
 #: Item types that are not workflow items: the portal's own pages and this page.

@@ -149,3 +149,33 @@ def test_policy_change_without_csrf_token_is_refused(admin, root):
 
 def test_anonymous_people_are_sent_to_the_login_page(browser):
     assert "/login?came_from=/@@policy" in browser.get("/@@policy", status=302).location
+
+
+def test_plain_names_are_saved_in_their_name_spaces_and_shown_in_chinese(admin, root):
+    form = admin.get("/@@policy").forms["add-rule"]
+    fill_rule(form, ["officer", "cj-yushan", "owner", "tenant", "manage_members"])
+    page = form.submit("add").follow()
+    row = ["role:officer", "unit:cj-yushan", "owner", "tenant", "manage_members"]
+    assert stored_rows(root)[-1] == row
+    cells = page.html.select("#policy-rows tbody tr")[shown_rows(page).index(row)]
+    assert [span.text for span in cells.select("span.text-muted")][:2] == ["执法人员", "鱼山镇"]
+
+    form = page.forms["add-rule"]
+    fill_rule(form, ["user:ys.officer", "portal", "none", "policy", "view"])
+    page = form.submit("add").follow()
+    assert stored_rows(root)[-1] == ["user:ys.officer", "portal:all", "none", "policy", "view"]
+    cells = page.html.select("#policy-rows tbody tr")[-1]
+    assert [span.text for span in cells.select("span.text-muted")][:2] == [
+        "人员 鱼山镇执法人员",
+        "系统管理（在所有单位）",
+    ]
+
+    before = stored_rows(root)
+    form = page.forms["add-rule"]
+    fill_rule(form, ["kind:township", "*", "owner", "tenant", "view"])
+    page = form.submit("add", status=200)
+    assert "角色应为角色名" in page.text
+    assert "适用单位不能为 *" in page.text
+    fill_rule(page.forms["add-rule"], ["officer", "role:officer", "owner", "tenant", "view"])
+    assert "适用单位应为单位类别" in page.forms["add-rule"].submit("add", status=200).text
+    assert stored_rows(root) == before
