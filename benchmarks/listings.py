@@ -52,7 +52,7 @@ LOGIN = "scj.officer"
 UNIT = "cj-scjgj"
 SEARCH = "市场监管 处罚"
 #: Rows beyond the sample ones: owners submit their own items (the transition measured).
-EXTRA_ROWS = [["member", "kind:unit", "owner", "sample_item", "submit"]]
+EXTRA_ROWS = [["role:member", "kind:unit", "owner", "sample_item", "submit"]]
 
 SUBJECTS = [
     "市场监督管理",

@@ -26,7 +26,9 @@ from .audit import AuditTrail
 from .calendar import CalendarOverrides
 from .indexing import PendingIndexing, defer_indexes
 from .people import add_person, find_person
-from .security import PORTAL, PolicyStore
+from .security import MEMBER, PORTAL, PolicyStore
+from .security.evolve import evolve_pending
+from .security.names import membership_row
 from .tenants import Tenants, load_directory
 
 log = logging.getLogger(__name__)
@@ -121,18 +123,20 @@ def ensure_demo_people(site, registry):
     for login, name, unit, roles in DEMO_PEOPLE:
         if find_person(site, login) is None:
             add_person(site, login, DEMO_PASSWORD, name, registry=registry)
-        rows.append(("g", [login, "member", unit]))
-        rows.extend(("g", [login, role, unit]) for role in roles)
+        rows.append(("g", membership_row(login, MEMBER, unit)))
+        rows.extend(("g", membership_row(login, role, unit)) for role in roles)
     seed_rows(site, rows)
 
 
 def ensure_site(site, registry):
     settings = registry.settings
     ensure_structure(site, registry)
+    # Older sites' rows into name spaces first, or their defaults would be seeded again.
+    evolve_pending(site, registry)
     for path in sorted(Path(settings["portal.policy_dir"]).glob("*.csv")):
         seed_rows(site, read_policy_file(path))
     initial_login = settings.get("substanced.initial_login", "admin")
-    seed_rows(site, [("g", [initial_login, "admin", PORTAL])])
+    seed_rows(site, [("g", membership_row(initial_login, "admin", PORTAL))])
     admin = find_person(site, initial_login)
     if admin is not None and not getattr(admin, "display_name", ""):
         admin.display_name = "系统管理员"

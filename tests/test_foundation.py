@@ -9,6 +9,7 @@ import shutil
 import transaction
 
 import portal
+from portal.security.names import membership_row
 from portal.site import bring_up_to_date
 
 PEOPLE_NAME = "鱼山镇新执法人员"
@@ -233,10 +234,10 @@ def test_unit_admin_of_another_unit_is_refused_even_with_crafted_posts(browser, 
     browser.post(members_url("cj-yushan"), {**fields, "csrf_token": "forged"}, status=400)
     transaction.begin()
     store = root.policy_store
-    assert not store.contains("g", ["ys.officer", "liaison", "cj-yushan"])
-    assert not store.contains("g", ["ys.admin", "unit_admin", "cj-scjgj"])
-    assert store.contains("g", ["scj.officer", "officer", "cj-scjgj"])
-    assert store.contains("g", ["scj.admin", "member", "cj-scjgj"])
+    assert not store.contains("g", membership_row("ys.officer", "liaison", "cj-yushan"))
+    assert not store.contains("g", membership_row("ys.admin", "unit_admin", "cj-scjgj"))
+    assert store.contains("g", membership_row("scj.officer", "officer", "cj-scjgj"))
+    assert store.contains("g", membership_row("scj.admin", "member", "cj-scjgj"))
     assert "intruder" not in root["principals"]["users"]
 
 

@@ -23,10 +23,14 @@ from substanced.event import ObjectModified
 from substanced.folder import Folder
 
 from ..calendar import SHANGHAI
-from ..security import OWNER
+from ..security import NONE, OWNER
 
 #: Relations a unit may stand in to an item. ``none`` is implied when it has none of them.
-RELATIONS = ("owner", "recipient", "cc", "consultee", "participant", "reader")
+RELATIONS = ("owner", "recipient", "cc", "consultee", "participant", "reader", "supervisor")
+#: The relation every unit has to an item once it was sent (see :mod:`.supervision`): what the
+#: supervisors' row reads. It does not count as a relation for ``none``, which keeps meaning "no
+#: relation other than this one".
+SUPERVISION = "supervisor"
 #: The token standing for "every unit" in a relation.
 EVERYONE = "*"
 
@@ -154,6 +158,8 @@ class Item(Folder):
         for relation, units in self.relations.items():
             if (unit in units or EVERYONE in units) and relation not in found:
                 found.append(relation)
+        if found == [SUPERVISION]:
+            found.append(NONE)
         return found
 
     def relation_tokens(self):
@@ -307,4 +313,5 @@ def reindex(item, request=None):
 
 def includeme(config):
     config.include(".catalog")
+    config.include(".supervision")
     config.scan(".views")

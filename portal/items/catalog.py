@@ -26,7 +26,7 @@ from hypatia.util import ResultSet
 from substanced.catalog import Field, Keyword, Text, catalog_factory, indexview, indexview_defaults
 
 from ..security import NONE
-from . import EVERYONE, RELATIONS
+from . import EVERYONE, RELATIONS, SUPERVISION
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD = r"[0-9A-Za-z_]+"
@@ -288,7 +288,13 @@ def visible_query(request, catalog, types=None, action="view"):
     pairs = request.policy.visible_pairs(request.login, unit, relations, types, action)
     if not pairs:
         return None
-    mine = [f"{relation}:{holder}" for relation in RELATIONS for holder in (unit, EVERYONE)]
+    # The supervision relation does not take ``none`` away (``Item.relations_of``).
+    mine = [
+        f"{relation}:{holder}"
+        for relation in RELATIONS
+        if relation != SUPERVISION
+        for holder in (unit, EVERYONE)
+    ]
     by_type = {}
     for relation, item_type in pairs:
         by_type.setdefault(item_type, set()).add(relation)

@@ -11,7 +11,7 @@ who caused it. What triggers them: :mod:`.subscribers` (an item's history grows)
 from BTrees.Length import Length
 from BTrees.LOBTree import LOBTree
 from persistent import Persistent
-from pyramid.traversal import resource_path
+from pyramid.traversal import find_resource, resource_path
 
 from ..items import now
 from ..security import relations_to
@@ -118,6 +118,27 @@ def notify_units(root, policy, item, units, text, exclude=None):
             inbox_of(root, login, create=True).add(Notification(text, path, unit, unit_title, when))
             notified.add(login)
     return len(notified)
+
+
+def shown(request, notification):
+    """What the person may be shown of ``notification`` now: ``(text, url)``, or None.
+
+    A notification names an item (its title is in the text, its path is the link); it is shown only
+    while the person may view that item as the unit it was sent to, decided as the item's page
+    decides, at the time it is read. Someone who has left the unit, or a department a returned
+    filing was taken away from, keeps the line but no longer its title or link.
+    """
+    try:
+        item = find_resource(request.root, notification.path)
+    except KeyError:
+        return None
+    unit = notification.unit or request.acting_unit
+    item_type = getattr(item, "item_type", None)
+    if item_type is None or not request.policy.permits(
+        request.login, unit, relations_to(item, unit), item_type, "view"
+    ):
+        return None
+    return notification.text, request.application_url + notification.path
 
 
 def unread_notifications(request):

@@ -3,7 +3,7 @@
 from pyramid.httpexceptions import HTTPFound
 
 from ..views import portal_view
-from . import PAGE_SIZE, inbox_of
+from . import PAGE_SIZE, inbox_of, shown
 
 
 def _inbox_url(request):
@@ -25,6 +25,8 @@ def inbox(context, request):
         before = None
     entries = box.latest(PAGE_SIZE + 1, before) if box is not None else []
     older = entries[PAGE_SIZE][0] + 1 if len(entries) > PAGE_SIZE else None
+    # Each line passes the item's own decision now, not only when it was sent.
+    entries = [(key, note, shown(request, note)) for key, note in entries[:PAGE_SIZE]]
     return {
         "entries": entries[:PAGE_SIZE],
         "unread": box.unread_count() if box is not None else 0,

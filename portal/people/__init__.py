@@ -6,6 +6,9 @@ request's transaction and reach every process through the store's version.
 """
 
 from ..security import MEMBER, PORTAL
+from ..security.names import membership_row
+from ..security.names import unit as unit_name
+from ..security.names import user as user_name
 
 #: Roles inside a unit, with their Chinese names, in the order the pages show them.
 UNIT_ROLES = {
@@ -67,34 +70,53 @@ def roles_allowed_in(tenant):
 
 
 def grant(store, login, role, unit):
-    """Give ``login`` a role in ``unit`` (membership included); False if they had it already."""
-    added = store.add("g", [login, MEMBER, unit])
+    """Give ``login`` a role in ``unit`` (membership included); False if they had it already.
+
+    The rows name the person, the role and the unit in their name spaces (:mod:`portal.security.names`).
+    """
+    added = store.add("g", membership_row(login, MEMBER, unit))
     if role != MEMBER:
-        added = store.add("g", [login, role, unit]) or added
+        added = store.add("g", membership_row(login, role, unit)) or added
     return added
 
 
 def revoke(store, login, role, unit):
     """Take a role away; revoking ``member`` removes the person from the unit altogether."""
     if role == MEMBER:
-        return bool(store.remove_filtered("g", 0, login, "", unit))
-    return store.remove("g", [login, role, unit])
+        return bool(store.remove_filtered("g", 0, user_name(login), "", unit_name(unit)))
+    return store.remove("g", membership_row(login, role, unit))
 
 
-def grant_in_tenant(store, tenant, login, role, site):
-    """A unit-level grant, as a unit admin (or portal admin) asks for it on the members page."""
+#: Roles that reach beyond their unit (督查 reads every unit): granted by a portal admin only.
+PORTAL_GRANTED_ROLES = frozenset({"supervisor"})
+
+
+def check_duties(login, role, actor, actor_is_admin, granting):
+    """Separation of duties on the members page: nobody changes their own roles, and a role that
+    reaches beyond one unit is granted by a portal admin only."""
+    if login == actor:
+        raise MembershipError("不能更改自己的角色或成员身份：请由其他单位管理员或系统管理员办理")
+    if granting and role in PORTAL_GRANTED_ROLES and not actor_is_admin:
+        title = ROLE_TITLES.get(role, role)
+        raise MembershipError(f"“{title}”角色可查看所有单位的事项，只能由系统管理员授予")
+
+
+def grant_in_tenant(store, tenant, login, role, site, *, actor, actor_is_admin):
+    """A unit-level grant, as a unit admin (or portal admin) ``actor`` asks for it on the members page."""
     if role not in roles_allowed_in(tenant) and role != MEMBER:
         raise MembershipError(f"本单位没有“{ROLE_TITLES.get(role, role)}”这一角色")
     if find_person(site, login) is None:
         raise MembershipError(f"没有登录名为“{login}”的人员")
     if tenant.code == PORTAL:
         raise MembershipError("系统管理员只能由系统管理员在系统管理中授予")
+    check_duties(login, role, actor, actor_is_admin, granting=True)
     return grant(store, login, role, tenant.code)
 
 
-def revoke_in_tenant(store, tenant, login, role):
+def revoke_in_tenant(store, tenant, login, role, *, actor, actor_is_admin):
     if role != MEMBER and role not in roles_allowed_in(tenant):
         raise MembershipError(f"本单位没有“{ROLE_TITLES.get(role, role)}”这一角色")
+    check_duties(login, role, actor, actor_is_admin, granting=False)
     return revoke(store, login, role, tenant.code)
 
 

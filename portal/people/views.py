@@ -201,6 +201,11 @@ class MembersView:
             "grant_form": rendered.get("grant") or forms["grant"].render(),
         }
 
+    def actor(self):
+        """Who asks for a role change, for the separation of duties (``portal.people.check_duties``)."""
+        login = self.request.login
+        return {"actor": login, "actor_is_admin": self.request.policy.is_portal_admin(login)}
+
     def back(self, message):
         self.request.session.flash(message)
         return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
@@ -229,7 +234,7 @@ class MembersView:
                 site, data["login"], data["password"], data["display_name"], registry=self.request.registry
             )
             for role in [MEMBER, *sorted(data["roles"])]:
-                grant_in_tenant(store, self.context, data["login"], role, site)
+                grant_in_tenant(store, self.context, data["login"], role, site, **self.actor())
         except MembershipError as error:
             # The person may already have been created: nothing of this request may be committed.
             self.request.tm.doom()
@@ -258,6 +263,7 @@ class MembersView:
                 data["login"].strip(),
                 data["role"],
                 self.request.root,
+                **self.actor(),
             )
         except MembershipError as error:
             return self.page({"grant": self._error(form, "login", str(error), data)})
@@ -278,7 +284,7 @@ class MembersView:
             self.request.session.flash("该人员不是本单位成员", "error")
             return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
         try:
-            revoke_in_tenant(self.request.root.policy_store, self.context, login, role)
+            revoke_in_tenant(self.request.root.policy_store, self.context, login, role, **self.actor())
         except MembershipError as error:
             self.request.session.flash(str(error), "error")
             return HTTPFound(location=self.request.resource_url(self.context, "@@members"))

@@ -3,7 +3,9 @@
 * :mod:`.adapter`: the rows in ZODB (``PolicyStore``) and the pycasbin adapter over them;
 * :mod:`.engine`: the per-process enforcer, its pre-selection of rows and its decision cache;
 * :mod:`.authorization`: the Pyramid authorization policy that asks the engine;
-* :mod:`.views`: the portal admins' policy page (``/@@policy``).
+* :mod:`.views`: the portal admins' policy page (``/@@policy``);
+* :mod:`.names`: the name spaces of the names in rows (``user:``, ``role:``, ``unit:``, ``kind:``);
+* :mod:`.evolve`: the evolution step putting an older site's rows into those name spaces.
 
 Every request gets ``request.permits(context, permission)``, ``request.login`` (the person's login),
 ``request.acting_unit`` (the unit code they act as) and ``request.policy`` (the engine, in step with
@@ -92,3 +94,4 @@ def includeme(config):
     config.add_request_method(request_acting_unit, "acting_unit", reify=True)
     config.add_request_method(request_permits, "permits")
     config.include(".views")
+    config.include(".evolve")

@@ -24,15 +24,15 @@ from collections import defaultdict
 import casbin
 
 from .adapter import ZODBAdapter
+from .names import PORTAL, PORTAL_DOMAIN, ROLE, USER, casbin_request, plain, unit_code
 
-#: The pseudo-unit whose roles hold in every unit (the portal admins).
-PORTAL = "portal"
 #: The role every member of a unit holds there.
 MEMBER = "member"
 #: The matcher the pre-selection is written for (``policies/model.conf``, as pycasbin keeps it). With
 #: any other matcher the enforcer evaluates every row, as plain pycasbin does.
 PRESELECTED_MATCHER = (
-    '((g(r_sub, p_sub, r_dom) && g2(r_dom, p_dom)) || (g(r_sub, p_sub, "portal") && p_dom == "portal"))'
+    "((g(r_sub, p_sub, r_dom) && g2(r_dom, p_dom))"
+    ' || (g(r_sub, p_sub, "portal:all") && p_dom == "portal:all"))'
     ' && (p_rel == "*" || r_rel == p_rel) && (p_typ == "*" || r_typ == p_typ)'
     ' && (p_act == "*" || r_act == p_act)'
 )
@@ -41,8 +41,9 @@ PRESELECTED_MATCHER = (
 class PortalEnforcer(casbin.Enforcer):
     """A pycasbin enforcer that pre-selects the ``p`` rows a request can match.
 
+    It is asked in the rows' name spaces (``user:<login>``, ``unit:<code>``: see :mod:`.names`).
     The selection: the rows naming the person or one of their roles in the acting unit or in
-    ``portal``, whose relation, type and action fields equal the request's or are ``"*"``, in their
+    ``portal:all``, whose relation, type and action fields equal the request's or are ``"*"``, in their
     original order. The role links and rows of an instance never change after loading (the engine
     loads a new one instead), which is what lets it keep the rows indexed and the matcher parsed.
     """
@@ -84,7 +85,7 @@ class PortalEnforcer(casbin.Enforcer):
 
     def candidate_rows(self, sub, dom, rel, typ, act):
         """The ``p`` rows that can match the request, in order."""
-        subjects = {sub} | self.roles_in(sub, dom) | self.roles_in(sub, PORTAL)
+        subjects = {sub} | self.roles_in(sub, dom) | self.roles_in(sub, PORTAL_DOMAIN)
         by_subject = self._by_subject
         found = [
             (position, row)
@@ -141,6 +142,15 @@ def apply_role_change(enforcer, op, ptype, row):
             enforcer.role_index.pop((name, dom), None)
 
 
+def membership_of(name, dom, roles):
+    """``(login, unit code, frozenset of role names)`` of a person's ``g`` rows in one unit, plain;
+    ``(None, None, None)`` for rows that are not a person's roles in a unit (role hierarchies)."""
+    login, code = plain(name, USER), unit_code(dom)
+    if login is None or code is None:
+        return None, None, None
+    return login, code, frozenset(role[len(ROLE) :] for role in roles if role.startswith(ROLE))
+
+
 class PolicyEngine:
     """The process's view of the policy: an enforcer, a decision cache and membership lookups.
 
@@ -191,13 +201,17 @@ class PolicyEngine:
     def _load(self, store, version):
         enforcer = PortalEnforcer(self.model_path, ZODBAdapter(store))
         memberships, members = {}, {}
-        for (user, dom), roles in enforcer.role_index.items():
-            roles = frozenset(roles)
-            memberships.setdefault(user, {})[dom] = roles
-            members.setdefault(dom, {})[user] = roles
+        for (name, dom), roles in enforcer.role_index.items():
+            login, code, roles = membership_of(name, dom, roles)
+            if login is None:
+                continue
+            memberships.setdefault(login, {})[code] = roles
+            members.setdefault(code, {})[login] = roles
         kinds = {}
-        for unit, kind in enforcer.model["g"]["g2"].policy:
-            kinds.setdefault(unit, set()).add(kind)
+        for name, kind in enforcer.model["g"]["g2"].policy:
+            code = unit_code(name)
+            if code is not None:
+                kinds.setdefault(code, set()).add(kind)
         # Swap everything at once: a thread in the middle of a decision keeps the old objects.
         self.enforcer, self.cache = enforcer, {}
         self.memberships, self.members = memberships, members
@@ -228,25 +242,31 @@ class PolicyEngine:
         role_index = self.enforcer.role_index
         for _, ptype, row in changes:
             if ptype == "g":
-                user, _, dom = row
-                roles = frozenset(role_index.get((user, dom), ()))
-                units = {**self.memberships.get(user, {}), dom: roles}
-                people = {**self.members.get(dom, {}), user: roles}
+                name, _, dom = row
+                login, code, roles = membership_of(name, dom, role_index.get((name, dom), ()))
+                if login is None:
+                    continue
+                units = {**self.memberships.get(login, {}), code: roles}
+                people = {**self.members.get(code, {}), login: roles}
                 if not roles:
-                    del units[dom], people[user]
-                self.memberships = {**self.memberships, user: units}
-                self.members = {**self.members, dom: people}
+                    del units[code], people[login]
+                self.memberships = {**self.memberships, login: units}
+                self.members = {**self.members, code: people}
             elif ptype == "g2":
-                unit = row[0]
+                code = unit_code(row[0])
+                if code is None:
+                    continue
                 kinds = frozenset(
-                    kind for name, kind in self.enforcer.model["g"]["g2"].policy if name == unit
+                    kind for name, kind in self.enforcer.model["g"]["g2"].policy if name == row[0]
                 )
-                self.kinds = {**self.kinds, unit: kinds}
+                self.kinds = {**self.kinds, code: kinds}
 
     def enforce(self, sub, dom, rel, typ, act):
         """Casbin's answer for one request, from the cache when it has it.
 
-        The hit path is one ``dict.get`` (answers are booleans, so ``None`` means "not cached").
+        ``sub`` is a login and ``dom`` a unit code (or ``portal``), plain: the enforcer is asked
+        them in their name spaces (``user:…``, ``unit:…``). The hit path is one ``dict.get``
+        (answers are booleans, so ``None`` means "not cached").
         """
         answer = self.cache.get((sub, dom, rel, typ, act))
         if answer is None:
@@ -256,7 +276,7 @@ class PolicyEngine:
     def _decide(self, sub, dom, rel, typ, act):
         """Ask the enforcer, and remember the answer (a full cache starts over)."""
         cache = self.cache
-        answer = self.enforcer.enforce(sub, dom, rel, typ, act)
+        answer = self.enforcer.enforce(*casbin_request(sub, dom, rel, typ, act))
         if len(cache) >= self.cache_size:
             cache.clear()
         cache[(sub, dom, rel, typ, act)] = answer
@@ -267,7 +287,8 @@ class PolicyEngine:
         return any(self.enforce(sub, dom, rel, typ, act) for rel in relations)
 
     def units_of(self, user):
-        """``{unit code: roles}`` for the units a person belongs to (``portal`` included)."""
+        """``{unit code: roles}`` for the units a person belongs to (``portal`` included); plain
+        names (``{"cj-yushan": {"member", "officer"}}``)."""
         return self.memberships.get(user, {})
 
     def members_of(self, unit):
@@ -275,6 +296,7 @@ class PolicyEngine:
         return self.members.get(unit, {})
 
     def kinds_of(self, unit):
+        """The kinds of a unit, as rows name them (``kind:township``)."""
         return self.kinds.get(unit, frozenset())
 
     def is_portal_admin(self, user):

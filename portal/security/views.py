@@ -15,6 +15,7 @@ from ..people import ROLE_TITLES, display_name
 from ..tenants import EXTRA_KINDS, KINDS
 from ..views import CSRFSchema, add_nav_link, portal_view
 from . import NONE, PORTAL
+from .names import KIND, PORTAL_DOMAIN, ROLE, UNIT, USER, plain
 
 #: The permission of this page: the action ``manage`` on the item type ``policy``.
 MANAGE_POLICY = "manage:policy"
@@ -28,6 +29,7 @@ RELATION_TITLES = {
     "consultee": "征求本单位意见的",
     "participant": "本单位参与的",
     "reader": "向本单位公开的",
+    "supervisor": "已发出的（督查：任何单位与已报送、已发送事项的关系）",
     NONE: "与本单位无关的",
 }
 #: Item types that are not workflow items: the portal's own pages and this page.
@@ -52,13 +54,55 @@ def field_validator(node, value):
         raise colander.Invalid(node, f"{node.title}不能包含空格")
 
 
-def rule_field(title, description):
+def spaced_role(value):
+    """The role field as rows hold it: a plain role name gets ``role:``; ``user:<login>`` (a row for
+    one person) and ``*`` stay as they are."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if not value or value == "*" or ":" in value:
+        return value
+    return ROLE + value
+
+
+def spaced_domain(value):
+    """The domain field as rows hold it: ``portal`` is ``portal:all``, a plain unit code gets
+    ``unit:``; ``kind:…``, ``unit:…`` and ``portal:all`` stay as they are."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if value == PORTAL:
+        return PORTAL_DOMAIN
+    if not value or value == "*" or ":" in value:
+        return value
+    return UNIT + value
+
+
+def role_validator(node, value):
+    field_validator(node, value)
+    if value != "*" and not value.startswith((ROLE, USER)):
+        raise colander.Invalid(
+            node, "角色应为角色名（如 officer，即 role:officer）或某一人员（user:登录名），或 *"
+        )
+
+
+def domain_validator(node, value):
+    field_validator(node, value)
+    if value == "*":
+        raise colander.Invalid(node, "适用单位不能为 *：所有单位请填 kind:unit，系统管理员请填 portal")
+    if value != PORTAL_DOMAIN and not value.startswith((KIND, UNIT)):
+        raise colander.Invalid(
+            node, "适用单位应为单位类别（kind:…）、某一单位的代码（如 cj-yushan，即 unit:cj-yushan）或 portal"
+        )
+
+
+def rule_field(title, description, preparer=None, validator=field_validator):
     return colander.SchemaNode(
         colander.String(),
         title=title,
         description=description,
-        preparer=lambda value: value.strip() if isinstance(value, str) else value,
-        validator=field_validator,
+        preparer=preparer or (lambda value: value.strip() if isinstance(value, str) else value),
+        validator=validator,
         missing_msg=f"请填写{title}",
     )
 
@@ -67,12 +111,18 @@ class RuleSchema(CSRFSchema):
     """One ``p`` row. “*” stands for anything."""
 
     role = rule_field(
-        "角色", "人员在单位中的角色，例如 officer（执法人员）、liaison（联系人）；admin 为系统管理员"
+        "角色",
+        "人员在单位中的角色，例如 officer（执法人员）、liaison（联系人）；admin 为系统管理员。"
+        "保存为 role:角色名；user:登录名 表示某一人员本人",
+        spaced_role,
+        role_validator,
     )
     domain = rule_field(
         "适用单位",
-        "单位类别（如 kind:township 乡镇街道、kind:department 区级部门），或某一单位的代码（如 cj-yushan），"
-        "或 portal（系统管理员在所有单位）",
+        "单位类别（如 kind:township 乡镇街道、kind:department 区级部门），或某一单位的代码（如 cj-yushan，"
+        "保存为 unit:cj-yushan），或 portal（系统管理员在所有单位，保存为 portal:all）",
+        spaced_domain,
+        domain_validator,
     )
     relation = rule_field(
         "关系", "当前单位与事项的关系，例如 owner（本单位的）、recipient（主送本单位的）；* 表示任意"
@@ -95,8 +145,8 @@ def keeps_policy_manageable(rows, removed):
     """
     return any(
         row != removed
-        and row[0] == "admin"
-        and row[1] == PORTAL
+        and row[0] == ROLE + "admin"
+        and row[1] == PORTAL_DOMAIN
         and row[2] in ("*", NONE)
         and row[3] in ("*", "policy")
         and row[4] in ("*", "manage")
@@ -113,27 +163,41 @@ class PolicyView:
         self.store = context.policy_store
 
     def titles(self):
-        """Chinese names of the values a row may hold, column by column."""
+        """Chinese names of the values a row may hold, column by column (names in their spaces)."""
         tenants = self.context["tenants"]
-        domains = {f"kind:{kind}": title for kind, title in {**KINDS, **EXTRA_KINDS}.items()}
-        domains.update({"kind:unit": "所有单位", PORTAL: "系统管理（在所有单位）"})
-        domains.update({code: tenant.title for code, tenant in tenants.items()})
+        domains = {KIND + kind: title for kind, title in {**KINDS, **EXTRA_KINDS}.items()}
+        domains.update({KIND + "unit": "所有单位", PORTAL_DOMAIN: "系统管理（在所有单位）"})
+        domains.update({UNIT + code: tenant.title for code, tenant in tenants.items()})
         types = {**PAGE_TYPES, **getattr(self.request.registry, "portal_item_types", {})}
         return {
-            "role": ROLE_TITLES,
+            "role": {ROLE + role: title for role, title in ROLE_TITLES.items()},
             "domain": domains,
             "relation": RELATION_TITLES,
             "item_type": types,
             "action": ACTION_TITLES,
         }
 
+    def title_of(self, titles, field, value):
+        """What a cell means in Chinese: ``role:officer`` 执法人员, ``user:ys.officer`` 人员 (name)."""
+        if value == "*":
+            return "任意"
+        title = titles[field].get(value)
+        if title is not None:
+            return title
+        login = plain(value, USER) if field == "role" else None
+        if login is not None:
+            user = self.context["principals"]["users"].get(login)
+            return f"人员 {display_name(user)}" if user is not None else f"人员 {login}（不存在）"
+        if field == "role" and value.startswith(ROLE):
+            return "角色 " + value[len(ROLE) :]
+        if field == "domain" and value.startswith(UNIT):
+            return "单位 " + value[len(UNIT) :] + "（不存在）"
+        return ""
+
     def page(self, form=None, error=None):
         titles = self.titles()
         rows = [
-            [
-                (value, "任意" if value == "*" else titles[field].get(value, ""))
-                for field, value in zip(FIELDS, row, strict=True)
-            ]
+            [(value, self.title_of(titles, field, value)) for field, value in zip(FIELDS, row, strict=True)]
             for row in self.store.rows("p")
         ]
         return {

@@ -13,7 +13,9 @@ from substanced.content import content
 from substanced.folder import Folder
 from substanced.util import set_acl
 
-from ..security import OWNER
+from ..security import OWNER, PORTAL
+from ..security.names import kind as kind_name
+from ..security.names import unit as unit_name
 
 #: The kinds a unit may be, with their Chinese names.
 KINDS = {
@@ -84,7 +86,8 @@ class UnitSchema(colander.MappingSchema):
 
 
 def kind_row(kind):
-    return f"kind:{kind}"
+    """A kind as ``g2`` rows name it (``kind:township``)."""
+    return kind_name(kind)
 
 
 def read_district(path):
@@ -94,6 +97,8 @@ def read_district(path):
     district = data.get("district", {})
     units = [UnitSchema().deserialize(unit) for unit in data.get("unit", [])]
     codes = [unit["code"] for unit in units]
+    if PORTAL in codes:
+        raise ValueError(f"{path}: the unit code {PORTAL!r} is reserved for the portal admins")
     duplicates = {code for code in codes if codes.count(code) > 1}
     if duplicates:
         raise ValueError(f"{path}: unit codes used twice: {sorted(duplicates)}")
@@ -134,12 +139,13 @@ def load_district(site, path, registry=None):
 
 def sync_kinds(store, tenant):
     """Make the policy's ``g2`` rows for a unit say exactly its kinds."""
+    name = unit_name(tenant.code)
     wanted = {kind_row(kind) for kind in tenant.kinds}
-    for _, kind in store.find("g2", 0, tenant.code):
+    for _, kind in store.find("g2", 0, name):
         if kind not in wanted:
-            store.remove("g2", [tenant.code, kind])
+            store.remove("g2", [name, kind])
     for kind in sorted(wanted):
-        store.add("g2", [tenant.code, kind])
+        store.add("g2", [name, kind])
 
 
 def load_directory(site, directory, registry=None):

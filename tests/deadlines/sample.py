@@ -31,11 +31,11 @@ WORKFLOW = Workflow(
 
 #: The rows a real feature would seed in its policies/<feature>.csv.
 POLICY = [
-    ("p", ["member", "kind:unit", "owner", "deadline_sample", "view"]),
-    ("p", ["member", "kind:unit", "recipient", "deadline_sample", "view"]),
-    ("p", ["member", "kind:unit", "cc", "deadline_sample", "view"]),
-    ("p", ["officer", "kind:unit", "owner", "deadline_sample", "send"]),
-    ("p", ["liaison", "kind:unit", "recipient", "deadline_sample", "sign"]),
+    ("p", ["role:member", "kind:unit", "owner", "deadline_sample", "view"]),
+    ("p", ["role:member", "kind:unit", "recipient", "deadline_sample", "view"]),
+    ("p", ["role:member", "kind:unit", "cc", "deadline_sample", "view"]),
+    ("p", ["role:officer", "kind:unit", "owner", "deadline_sample", "send"]),
+    ("p", ["role:liaison", "kind:unit", "recipient", "deadline_sample", "sign"]),
 ]
 
 

@@ -57,13 +57,13 @@ TYPES = {"sample_item": SampleItem, "sample_notice": SampleNotice}
 #: Policy rows for the sample types: every member sees what their unit owns or receives; the
 #: liaison of a recipient records it.
 ROWS = [
-    ["member", "kind:unit", "owner", "sample_item", "view"],
-    ["member", "kind:unit", "recipient", "sample_item", "view"],
-    ["member", "kind:unit", "cc", "sample_item", "view"],
-    ["member", "kind:unit", "owner", "sample_notice", "view"],
-    ["member", "kind:unit", "recipient", "sample_notice", "view"],
-    ["member", "kind:unit", "participant", "sample_notice", "view"],
-    ["liaison", "kind:unit", "recipient", "sample_item", "record"],
+    ["role:member", "kind:unit", "owner", "sample_item", "view"],
+    ["role:member", "kind:unit", "recipient", "sample_item", "view"],
+    ["role:member", "kind:unit", "cc", "sample_item", "view"],
+    ["role:member", "kind:unit", "owner", "sample_notice", "view"],
+    ["role:member", "kind:unit", "recipient", "sample_notice", "view"],
+    ["role:member", "kind:unit", "participant", "sample_notice", "view"],
+    ["role:liaison", "kind:unit", "recipient", "sample_item", "record"],
 ]
 
 BASE_TIME = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from portal.items import RELATIONS
 from portal.listings import INBOX_RELATIONS
 from portal.security import relations_to
+from portal.security.names import membership_row
 from tests.items import sample
 
 UNITS = ["cj-yushan", "cj-scjgj", "cj-cgj", "cj-lvmeng"]
@@ -62,6 +63,12 @@ def paths(page):
     return sorted(urlparse(a["href"]).path for a in page.html.select("a.item-link"))
 
 
+def spaced_p_row(row):
+    """A drawn ``p`` row in the rows' name spaces (``role:``, and ``unit:`` for a unit code)."""
+    role, domain, *rest = row
+    return [f"role:{role}", domain if domain.startswith("kind:") else f"unit:{domain}", *rest]
+
+
 def write_example(app, rows, groups, specs):
     """The example's policy rows, memberships and items, in one transaction; returns the rows
     that were new (a random row may repeat one the site has already: that one stays)."""
@@ -69,8 +76,10 @@ def write_example(app, rows, groups, specs):
     with sample.site(app) as root:
         store = root.policy_store
         # Whoever holds a role in a unit is also a member there (as granting a role makes them).
-        members = [("g", [login, "member", unit]) for login, _, unit in groups]
-        for ptype, row in [("p", list(r)) for r in rows] + [("g", list(g)) for g in groups] + members:
+        members = [("g", membership_row(login, "member", unit)) for login, _, unit in groups]
+        policy = [("p", spaced_p_row(r)) for r in rows]
+        roles = [("g", membership_row(*g)) for g in groups]
+        for ptype, row in policy + roles + members:
             if store.add(ptype, row):
                 added.append((ptype, row))
         for i, (type_name, owner, relations, awaiting) in enumerate(specs):

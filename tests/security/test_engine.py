@@ -17,21 +17,26 @@ from hypothesis import strategies as st
 
 import portal
 from portal.security import PORTAL, PolicyEngine, PolicyStore
+from portal.security.evolve import spaced_row
+from portal.security.names import PORTAL_DOMAIN, casbin_request, membership_row
 
 MODEL = str(portal.PROJECT / "policies" / "model.conf")
 
 ROWS = {
     "p": [
-        ["admin", PORTAL, "*", "*", "*"],
-        ["member", "kind:unit", "owner", "tenant", "view"],
-        ["liaison", "kind:department", "recipient", "case_transfer", "receive"],
+        ["role:admin", PORTAL_DOMAIN, "*", "*", "*"],
+        ["role:member", "kind:unit", "owner", "tenant", "view"],
+        ["role:liaison", "kind:department", "recipient", "case_transfer", "receive"],
     ],
-    "g": [["ys.officer", "member", "cj-yushan"], ["scj.liaison", "member", "cj-scjgj"]],
+    "g": [
+        ["user:ys.officer", "role:member", "unit:cj-yushan"],
+        ["user:scj.liaison", "role:member", "unit:cj-scjgj"],
+    ],
     "g2": [
         ["kind:department", "kind:unit"],
         ["kind:township", "kind:unit"],
-        ["cj-yushan", "kind:township"],
-        ["cj-scjgj", "kind:department"],
+        ["unit:cj-yushan", "kind:township"],
+        ["unit:cj-scjgj", "kind:department"],
     ],
 }
 RECEIVE = ("scj.liaison", "cj-scjgj", "recipient", "case_transfer", "receive")
@@ -87,7 +92,7 @@ def test_committed_grant_is_in_force_in_the_other_process_at_its_next_request(pr
     assert not two.request().enforce(*RECEIVE)
     assert not one.request().enforce(*RECEIVE)
 
-    one.store.add("g", ["scj.liaison", "liaison", "cj-scjgj"])
+    one.store.add("g", membership_row("scj.liaison", "liaison", "cj-scjgj"))
     one.tm.commit()
 
     engine = two.request()
@@ -95,7 +100,7 @@ def test_committed_grant_is_in_force_in_the_other_process_at_its_next_request(pr
     assert engine.units_of("scj.liaison") == {"cj-scjgj": frozenset({"member", "liaison"})}
     assert one.request().enforce(*RECEIVE)
 
-    one.store.remove("g", ["scj.liaison", "liaison", "cj-scjgj"])
+    one.store.remove("g", membership_row("scj.liaison", "liaison", "cj-scjgj"))
     one.tm.commit()
     assert not two.request().enforce(*RECEIVE)
 
@@ -106,7 +111,7 @@ def test_aborted_change_is_in_force_nowhere(processes):
     one.request()
     version = one.store.version
 
-    one.store.add("g", ["scj.liaison", "liaison", "cj-scjgj"])
+    one.store.add("g", membership_row("scj.liaison", "liaison", "cj-scjgj"))
     # The process that made the change syncs again in the same transaction (a second look at the
     # policy within the request): an uncommitted change must not become this process's policy.
     one.engine.sync(one.store)
@@ -118,7 +123,7 @@ def test_aborted_change_is_in_force_nowhere(processes):
     assert not two.request().enforce(*RECEIVE)
 
     # A later, different change that brings the version to the same number is still seen.
-    two.store.add("p", ["member", "kind:unit", "recipient", "case_transfer", "view"])
+    two.store.add("p", ["role:member", "kind:unit", "recipient", "case_transfer", "view"])
     two.tm.commit()
     engine = one.request()
     assert engine.enforce("scj.liaison", "cj-scjgj", "recipient", "case_transfer", "view")
@@ -180,6 +185,15 @@ def unique(rows):
     return [list(row) for row in dict.fromkeys(rows)]
 
 
+def spaced(policy):
+    """The random rows, written with plain names (as the hypothesis strategies draw them), in
+    their name spaces: the people of ``USERS`` are ``user:``, roles ``role:``, units ``unit:``."""
+    return {
+        ptype: [spaced_row(ptype, row, people=set(USERS), roles=set(ROLES)) for row in rows]
+        for ptype, rows in policy.items()
+    }
+
+
 def plain_enforcer(policy):
     """pycasbin's own enforcer over every row, through its public API."""
     enforcer = casbin.Enforcer(MODEL)
@@ -203,27 +217,27 @@ def engine_over(policy):
 @settings(max_examples=120, deadline=None)
 @given(p=p_rows, g=g_rows, g2=g2_rows, asked=requests)
 def test_cached_decisions_equal_plain_casbin(p, g, g2, asked):
-    policy = {"p": unique(p), "g": unique(g), "g2": unique(g2)}
+    policy = spaced({"p": unique(p), "g": unique(g), "g2": unique(g2)})
     plain = plain_enforcer(policy)
     engine = engine_over(policy)
-    expected = [plain.enforce(*request) for request in asked]
+    expected = [plain.enforce(*casbin_request(*request)) for request in asked]
     assert [engine.enforce(*request) for request in asked] == expected
     # Asked again: now from the cache, still the same.
     assert [engine.enforce(*request) for request in asked] == expected
-    assert [engine.enforcer.enforce(*request) for request in asked] == expected
+    assert [engine.enforcer.enforce(*casbin_request(*request)) for request in asked] == expected
 
 
 @settings(max_examples=40, deadline=None)
 @given(p=p_rows, g=g_rows, g2=g2_rows)
 def test_visible_pairs_equal_plain_casbin_per_pair(p, g, g2):
-    policy = {"p": unique(p), "g": unique(g), "g2": unique(g2)}
+    policy = spaced({"p": unique(p), "g": unique(g), "g2": unique(g2)})
     plain = plain_enforcer(policy)
     engine = engine_over(policy)
     for user, unit in itertools.product(USERS, DOMAINS):
         expected = {
             (rel, typ)
             for rel, typ in itertools.product(RELATIONS, TYPES)
-            if plain.enforce(user, unit, rel, typ, "view")
+            if plain.enforce(*casbin_request(user, unit, rel, typ, "view"))
         }
         assert engine.visible_pairs(user, unit, RELATIONS, TYPES) == expected
         assert engine.visible_pairs(user, unit, RELATIONS, TYPES) == expected
@@ -232,9 +246,12 @@ def test_visible_pairs_equal_plain_casbin_per_pair(p, g, g2):
 def test_portal_roles_hold_in_every_unit_and_unit_roles_only_in_their_unit():
     engine = engine_over(
         {
-            "p": [["admin", PORTAL, "*", "*", "*"], ["leader", "kind:unit", "owner", "tenant", "view"]],
-            "g": [["ann", "admin", PORTAL], ["bo", "leader", "u1"]],
-            "g2": [["u1", "kind:unit"], ["u2", "kind:unit"]],
+            "p": [
+                ["role:admin", PORTAL_DOMAIN, "*", "*", "*"],
+                ["role:leader", "kind:unit", "owner", "tenant", "view"],
+            ],
+            "g": [membership_row("ann", "admin", PORTAL), membership_row("bo", "leader", "u1")],
+            "g2": [["unit:u1", "kind:unit"], ["unit:u2", "kind:unit"]],
         }
     )
     assert engine.enforce("ann", "u2", "none", "site", "manage")
@@ -252,9 +269,9 @@ def test_another_matcher_is_evaluated_over_every_row(tmp_path):
         text.replace('(p.typ == "*" || r.typ == p.typ)', "keyMatch(r.typ, p.typ)"), encoding="utf-8"
     )
     store = PolicyStore()
-    store.add("p", ["officer", "kind:unit", "owner", "penalty_*", "view"])
-    store.add("g", ["bo", "officer", "u1"])
-    store.add("g2", ["u1", "kind:unit"])
+    store.add("p", ["role:officer", "kind:unit", "owner", "penalty_*", "view"])
+    store.add("g", membership_row("bo", "officer", "u1"))
+    store.add("g2", ["unit:u1", "kind:unit"])
     engine = PolicyEngine(model)
     engine.sync(store)
     assert engine.enforce("bo", "u1", "owner", "penalty_filing", "view")

@@ -13,6 +13,7 @@ import ZODB
 import ZODB.FileStorage
 
 from portal.security import PolicyEngine, PolicyStore
+from portal.security.names import kind_row, membership_row
 from tests.security.test_engine import MODEL, ROWS
 
 PEOPLE = ["ys.officer", "scj.liaison", "lm.officer", "new.person"]
@@ -28,8 +29,8 @@ REQUESTS = list(
     )
 )
 EXTRA_P = [
-    ["unit_admin", "kind:unit", "owner", "tenant", "manage_members"],
-    ["officer", "kind:township", "*", "case_transfer", "view"],
+    ["role:unit_admin", "kind:unit", "owner", "tenant", "manage_members"],
+    ["role:officer", "kind:township", "*", "case_transfer", "view"],
 ]
 
 
@@ -42,7 +43,7 @@ def db(tmp_path):
     for ptype, rows in ROWS.items():
         store.add_many(ptype, rows)
     store.add_many("p", EXTRA_P)
-    store.add("g2", ["cj-lvmeng", "kind:township"])
+    store.add("g2", kind_row("cj-lvmeng", "township"))
     tm.commit()
     connection.close()
     yield database
@@ -75,14 +76,14 @@ def random_role_change(store, rng):
     person, unit, role = rng.choice(PEOPLE), rng.choice(UNITS), rng.choice(ROLES)
     choice = rng.random()
     if choice < 0.5:
-        store.add("g", [person, role, unit])
+        store.add("g", membership_row(person, role, unit))
     elif choice < 0.8:
-        store.remove("g", [person, role, unit])
+        store.remove("g", membership_row(person, role, unit))
     elif choice < 0.9:
-        store.remove_filtered("g", 0, person, "", unit)
+        store.remove_filtered("g", 0, f"user:{person}", "", f"unit:{unit}")
     else:
-        store.remove_filtered("g2", 0, unit)
-        store.add("g2", [unit, rng.choice(["kind:township", "kind:department"])])
+        store.remove_filtered("g2", 0, f"unit:{unit}")
+        store.add("g2", kind_row(unit, rng.choice(["township", "department"])))
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -113,7 +114,7 @@ def test_a_change_to_p_rows_reloads_in_full(db):
     tm.abort()
     loaded = engine.enforcer
     writer_tm, writer_store = open_store(db)
-    writer_store.add("p", ["member", "kind:unit", "recipient", "tenant", "view"])
+    writer_store.add("p", ["role:member", "kind:unit", "recipient", "tenant", "view"])
     writer_tm.commit()
     tm.begin()
     engine.sync(store)
@@ -128,7 +129,7 @@ def test_a_gap_in_the_journal_reloads_in_full(db):
     tm.abort()
     loaded = engine.enforcer
     writer_tm, writer_store = open_store(db)
-    writer_store.add("g", ["new.person", "member", "cj-yushan"])
+    writer_store.add("g", membership_row("new.person", "member", "cj-yushan"))
     writer_store.bump()  # a change that journals nothing
     writer_tm.commit()
     tm.begin()
@@ -143,17 +144,17 @@ def test_two_processes_journaling_the_same_version_conflict_and_the_retry_takes_
     tm1, store1 = open_store(db)
     tm2, store2 = open_store(db)
     before = store1.version
-    store1.add("g", ["lm.officer", "officer", "cj-lvmeng"])
-    store2.add("g", ["new.person", "member", "cj-scjgj"])
+    store1.add("g", membership_row("lm.officer", "officer", "cj-lvmeng"))
+    store2.add("g", membership_row("new.person", "member", "cj-scjgj"))
     tm1.commit()
     with pytest.raises(ConflictError):
         tm2.commit()
     tm2.abort()
-    store2.add("g", ["new.person", "member", "cj-scjgj"])
+    store2.add("g", membership_row("new.person", "member", "cj-scjgj"))
     tm2.commit()
     assert store2.version == before + 2
     changes = store2.changes_since(before, before + 2)
     assert [(op, row) for op, _, row in changes] == [
-        ("add", ("lm.officer", "officer", "cj-lvmeng")),
-        ("add", ("new.person", "member", "cj-scjgj")),
+        ("add", ("user:lm.officer", "role:officer", "unit:cj-lvmeng")),
+        ("add", ("user:new.person", "role:member", "unit:cj-scjgj")),
     ]

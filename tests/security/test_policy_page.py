@@ -4,8 +4,9 @@ import pytest
 import transaction
 
 ADMIN = ("admin", "admin12345")
-OFFICER_MANAGES = ["officer", "kind:township", "owner", "tenant", "manage_members"]
-UNIT_ADMIN_MANAGES = ["unit_admin", "kind:unit", "owner", "tenant", "manage_members"]
+OFFICER_MANAGES = ["role:officer", "kind:township", "owner", "tenant", "manage_members"]
+UNIT_ADMIN_MANAGES = ["role:unit_admin", "kind:unit", "owner", "tenant", "manage_members"]
+ADMIN_ROW = ["role:admin", "portal:all", "*", "*", "*"]
 FIELDS = ("role", "domain", "relation", "item_type", "action")
 
 
@@ -53,7 +54,7 @@ def test_admin_sees_every_row_explained_and_the_nav_link(admin, root):
     page = admin.get("/@@policy")
     assert page.html.h1.text == "权限规则"
     assert shown_rows(page) == stored_rows(root)
-    assert ["admin", "portal", "*", "*", "*"] in shown_rows(page)
+    assert ADMIN_ROW in shown_rows(page)
     assert "持有<strong>角色</strong>的人员" in page.text
     cells = page.html.select("#policy-rows tbody tr")[shown_rows(page).index(UNIT_ADMIN_MANAGES)]
     assert [span.text for span in cells.select("span.text-muted")] == [
@@ -73,7 +74,7 @@ def test_added_row_is_in_force_at_once(admin, browser_factory, root):
     form = admin.get("/@@policy").forms["add-rule"]
     fill_rule(form, [" officer", "kind:township", "owner", "tenant", "manage_members "])
     page = form.submit("add").follow()
-    assert "已添加规则：officer，kind:township，owner，tenant，manage_members" in page.text
+    assert "已添加规则：role:officer，kind:township，owner，tenant，manage_members" in page.text
     assert shown_rows(page)[-1] == OFFICER_MANAGES
     assert stored_rows(root)[-1] == OFFICER_MANAGES
 
@@ -89,14 +90,14 @@ def test_removed_row_is_no_longer_in_force(admin, browser_factory, root):
     unit_admin.get("/tenants/cj-yushan/@@members", status=200)
 
     page = remove_form(admin.get("/@@policy"), UNIT_ADMIN_MANAGES).submit("remove").follow()
-    assert "已删除规则：unit_admin，kind:unit，owner，tenant，manage_members" in page.text
+    assert "已删除规则：role:unit_admin，kind:unit，owner，tenant，manage_members" in page.text
     assert UNIT_ADMIN_MANAGES not in shown_rows(page)
     assert UNIT_ADMIN_MANAGES not in stored_rows(root)
     unit_admin.get("/tenants/cj-yushan/@@members", status=403)
 
-    page = remove_form(admin.get("/@@policy"), ["admin", "portal", "*", "*", "*"]).submit("remove").follow()
+    page = remove_form(admin.get("/@@policy"), ADMIN_ROW).submit("remove").follow()
     assert "不能删除这条规则：删除后将没有人能够管理权限规则" in page.text
-    assert ["admin", "portal", "*", "*", "*"] in stored_rows(root)
+    assert ADMIN_ROW in stored_rows(root)
 
 
 def test_invalid_rows_get_chinese_messages_and_keep_what_was_typed(admin, root):
@@ -121,7 +122,7 @@ def test_invalid_rows_get_chinese_messages_and_keep_what_was_typed(admin, root):
     fill_rule(form, ["member", "kind:unit", "owner", "tenant", "view"])
     page = form.submit("add", status=200)
     assert page.html.select_one("#rule-error").text == "这条规则已经存在，无需重复添加"
-    assert page.forms["add-rule"]["role"].value == "member"
+    assert page.forms["add-rule"]["role"].value == "role:member"
     assert stored_rows(root) == before
 
 
@@ -148,3 +149,33 @@ def test_policy_change_without_csrf_token_is_refused(admin, root):
 
 def test_anonymous_people_are_sent_to_the_login_page(browser):
     assert "/login?came_from=/@@policy" in browser.get("/@@policy", status=302).location
+
+
+def test_plain_names_are_saved_in_their_name_spaces_and_shown_in_chinese(admin, root):
+    form = admin.get("/@@policy").forms["add-rule"]
+    fill_rule(form, ["officer", "cj-yushan", "owner", "tenant", "manage_members"])
+    page = form.submit("add").follow()
+    row = ["role:officer", "unit:cj-yushan", "owner", "tenant", "manage_members"]
+    assert stored_rows(root)[-1] == row
+    cells = page.html.select("#policy-rows tbody tr")[shown_rows(page).index(row)]
+    assert [span.text for span in cells.select("span.text-muted")][:2] == ["执法人员", "鱼山镇"]
+
+    form = page.forms["add-rule"]
+    fill_rule(form, ["user:ys.officer", "portal", "none", "policy", "view"])
+    page = form.submit("add").follow()
+    assert stored_rows(root)[-1] == ["user:ys.officer", "portal:all", "none", "policy", "view"]
+    cells = page.html.select("#policy-rows tbody tr")[-1]
+    assert [span.text for span in cells.select("span.text-muted")][:2] == [
+        "人员 鱼山镇执法人员",
+        "系统管理（在所有单位）",
+    ]
+
+    before = stored_rows(root)
+    form = page.forms["add-rule"]
+    fill_rule(form, ["kind:township", "*", "owner", "tenant", "view"])
+    page = form.submit("add", status=200)
+    assert "角色应为角色名" in page.text
+    assert "适用单位不能为 *" in page.text
+    fill_rule(page.forms["add-rule"], ["officer", "role:officer", "owner", "tenant", "view"])
+    assert "适用单位应为单位类别" in page.forms["add-rule"].submit("add", status=200).text
+    assert stored_rows(root) == before
