@@ -604,11 +604,16 @@ class Created:
     numbered: bool = False  # the step that gives the item its number was acknowledged
 
 
+#: The flows a client may run (its methods), one picked at random each time.
+FLOWS = ("request", "filing", "regulation", "complaint", "transfer")
+
+
 class Client:
     """One concurrent user of the benchmark: logs in as the people its flows need, runs flows."""
 
-    def __init__(self, number, port, tally, run_id):
+    def __init__(self, number, port, tally, run_id, flows=None):
         self.number, self.tally, self.run_id = number, tally, run_id
+        self.flows = [getattr(self, name) for name in (flows or FLOWS)]
         self.township = list(TOWNSHIPS)[number % 2]
         self.people = {}
         for login in {self.township, "ys.officer", "ys.leader", "scj.officer"}:
@@ -639,7 +644,7 @@ class Client:
         return Form.of(page.body, id=form_id)
 
     def run_one(self):
-        flow = self.random.choice((self.request, self.filing, self.regulation, self.complaint, self.transfer))
+        flow = self.random.choice(self.flows)
         try:
             flow()
         except UnexpectedAnswer as error:
@@ -783,12 +788,12 @@ class Tally:
         return created
 
 
-def log_in_clients(clients, ports, tally, run_id):
+def log_in_clients(clients, ports, tally, run_id, flows=None):
     """The clients, logged in in parallel (a login checks a bcrypt hash), round robin over ports."""
     users = [None] * clients
 
     def log_in(number):
-        users[number] = Client(number, ports[number % len(ports)], tally, run_id)
+        users[number] = Client(number, ports[number % len(ports)], tally, run_id, flows)
 
     threads = [threading.Thread(target=log_in, args=(i,)) for i in range(clients)]
     for thread in threads:
@@ -800,12 +805,12 @@ def log_in_clients(clients, ports, tally, run_id):
     return users
 
 
-def run_load(deployment, clients, seconds, kill=False):
+def run_load(deployment, clients, seconds, kill=False, flows=None):
     """N clients on the app processes (round robin) for ``seconds``; returns (tally, elapsed, killed)."""
     tally = Tally()
     run_id = uuid.uuid4().hex[:6]
     ports = deployment.ports
-    users = log_in_clients(clients, ports, tally, run_id)
+    users = log_in_clients(clients, ports, tally, run_id, flows)
     stop = threading.Event()
     errors = []
 
@@ -1005,7 +1010,9 @@ class Result:
         return bool(self.checks.get("lost") or self.checks.get("duplicated"))
 
 
-def bench(storage, clients=8, seconds=60, processes=3, kill=False, start_together=False, keep=False):
+def bench(
+    storage, clients=8, seconds=60, processes=3, kill=False, start_together=False, keep=False, flows=None
+):
     """Run one storage end to end; returns a :class:`Result`."""
     directory = Path(tempfile.mkdtemp(prefix=f"bench-writes-{storage}-"))
     deployment = DEPLOYMENTS[storage](directory, processes)
@@ -1014,7 +1021,7 @@ def bench(storage, clients=8, seconds=60, processes=3, kill=False, start_togethe
         deployment.start(together=start_together)
         startup = time.monotonic() - began
         marker = deployment.size_marker()
-        tally, elapsed, killed = run_load(deployment, clients, seconds, kill=kill)
+        tally, elapsed, killed = run_load(deployment, clients, seconds, kill=kill, flows=flows)
         missing, orphans = poll_catalog(deployment)
         deployment.stop()
         checks, unreadable = check_database(deployment, tally.creations)
@@ -1116,6 +1123,9 @@ def main(argv=None):
     parser.add_argument("--kill", action="store_true", help="kill -9 and restart a server half way")
     parser.add_argument("--start-together", action="store_true", help="start all app processes at once")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    parser.add_argument(
+        "--flows", default=",".join(FLOWS), help=f"the flows the clients run (default: {','.join(FLOWS)})"
+    )
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)  # not FileStorage's "Ignoring index" at every look
     storages = list(DEPLOYMENTS) if options.storage == "all" else [options.storage]
@@ -1130,6 +1140,7 @@ def main(argv=None):
                 kill=options.kill,
                 start_together=options.start_together,
                 keep=options.keep,
+                flows=[flow for flow in options.flows.split(",") if flow],
             )
         except StartupFailed as error:
             print(f"== {storage}: the servers did not start: {error}", flush=True)
