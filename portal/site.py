@@ -86,6 +86,10 @@ def ensure_structure(site, registry):
         site.calendar_overrides = CalendarOverrides()
     if getattr(site, "audit_trail", None) is None:
         site.audit_trail = AuditTrail()
+    if getattr(site, "login_state", None) is None:
+        from .people.auth import LoginState
+
+        site.login_state = LoginState()
     if getattr(site, "notifications", None) is None:
         # login -> that person's Inbox (portal.notifications), created on their first notification
         site.notifications = OOBTree()

@@ -100,3 +100,4 @@ def revoke_in_tenant(store, tenant, login, role):
 
 def includeme(config):
     config.scan(".views")
+    config.include(".accounts")
