@@ -268,9 +268,10 @@ def includeme(config):
     config.add_nav_link(
         900,
         "登录锁定",
-        lambda request: request.application_url + "/@@locked-logins"
-        if request.login is not None and request.permits(request.root, "unlock_logins")
-        else None,
+        lambda request: (
+            request.application_url + "/@@locked-logins"
+            if request.login is not None and request.permits(request.root, "unlock_logins")
+            else None
+        ),
     )
     config.scan(".accounts")
-

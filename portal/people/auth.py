@@ -51,7 +51,7 @@ DEFAULTS = {
 MAX_DELAY_SECONDS = 60
 #: The flash messages a session keeps per queue, newest last, and the length of each.
 FLASH_KEEP = 5
-FLASH_MAX_CHARS = 300
+FLASH_MAX_CHARS = 100
 #: A login string longer than any real one is recorded cut to this length.
 LOGIN_MAX_CHARS = 64
 

@@ -348,7 +348,9 @@ class MembersView:
             self.request.session.flash("该人员不是本单位成员", "error")
             return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
         if unlock_login(self.request, login):
-            audit(self.request, "login_unlocked", "解除登录锁定", login, find_person(self.request.root, login))
+            audit(
+                self.request, "login_unlocked", "解除登录锁定", login, find_person(self.request.root, login)
+            )
             return self.back(f"已解除 {login} 的登录锁定")
         return self.back(f"{login} 的登录未被锁定")
 
