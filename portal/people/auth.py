@@ -24,7 +24,7 @@ import time
 import bcrypt
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
-from pyramid.authentication import AuthTktAuthenticationPolicy
+from pyramid.authentication import AuthTicket, AuthTktAuthenticationPolicy, AuthTktCookieHelper
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 from substanced.principal import groupfinder
@@ -284,6 +284,29 @@ def end_sessions(user):
     user.session_epoch = getattr(user, "session_epoch", 0) + 1
 
 
+class ClockedTicket(AuthTicket):
+    def __init__(self, *args, **kw):
+        kw.setdefault("time", now())
+        super().__init__(*args, **kw)
+
+
+class HostOnlyCookieHelper(AuthTktCookieHelper):
+    """The ticket cookie for this host only: no ``Domain`` attribute (even ``Domain=<host>`` would send
+    it to every subdomain too), one Set-Cookie header; its times follow :func:`now`."""
+
+    AuthTicket = ClockedTicket
+
+    @property
+    def now(self):
+        return now()
+
+    def _get_cookies(self, request, value, max_age=None):
+        kw = {"domains": [None]}
+        if max_age is not None:
+            kw["max_age"] = max_age
+        return self.cookie_profile(request).get_headers(value, **kw)
+
+
 class PortalAuthenticationPolicy(AuthTktAuthenticationPolicy):
     """Substance D's ticket cookie, made revocable and bounded in time (see the module's notes)."""
 
@@ -304,6 +327,7 @@ class PortalAuthenticationPolicy(AuthTktAuthenticationPolicy):
             parent_domain=False,
             hashalg="sha512",
         )
+        self.cookie.__class__ = HostOnlyCookieHelper
 
     def key(self, user):
         """Changes with the password and with ``session_epoch``: an old ticket's key no longer matches."""
@@ -315,7 +339,7 @@ class PortalAuthenticationPolicy(AuthTktAuthenticationPolicy):
         user = user_by_oid(request, userid)
         # One token (several would be joined by commas, which a cookie value should not hold):
         # "s<login time>-<ticket id>-<key>".
-        token = "s%d-%s-%s" % (int(now()), secrets.token_hex(8), self.key(user))
+        token = f"s{int(now())}-{secrets.token_hex(8)}-{self.key(user)}"
         return super().remember(request, userid, tokens=(token,), **kw)
 
     def unauthenticated_userid(self, request):

@@ -3,32 +3,28 @@
 import time
 
 import pytest
-from pyramid.interfaces import IAuthenticationPolicy
 
 from portal.people import auth
 
 
 class Clock:
-    """The throttle's and the tickets' clock (``portal.people.auth.now``) and the ticket cookie's."""
+    """The throttle's and the tickets' clock (``portal.people.auth.now``)."""
 
-    def __init__(self, app):
+    def __init__(self):
         self.moment = time.time()
-        self.cookie = app.registry.getUtility(IAuthenticationPolicy).cookie
 
     def __call__(self):
         return self.moment
 
     def advance(self, seconds):
         self.moment += seconds
-        self.cookie.now = self.moment
 
 
 @pytest.fixture
-def clock(app, monkeypatch):
-    clock = Clock(app)
+def clock(monkeypatch):
+    clock = Clock()
     monkeypatch.setattr(auth, "now", clock)
-    yield clock
-    clock.cookie.now = None
+    return clock
 
 
 @pytest.fixture
