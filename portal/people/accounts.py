@@ -20,16 +20,21 @@ from pyramid_mailer.message import Message
 from substanced.sdi import MANAGE_ROUTE_NAME
 
 from ..views import CSRFSchema, portal_view
+from . import auth
 from . import PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS, display_name, find_person
 from .auth import (
     LOGIN_MAX_CHARS,
     audit,
     end_sessions,
     login_state,
-    now,
     setting,
 )
 from .auth import unlock as unlock_login
+
+
+def now():
+    return auth.now()  # looked up at each call: tests move the clock
+
 
 #: A second reset for one login within this time sends no second mail (the first is still good).
 RESET_RESEND_SECONDS = 300
