@@ -170,3 +170,39 @@ def test_concurrent_failures_on_one_login_merge_instead_of_conflicting():
     committed = {"failures": 0, "last": 10.0, "locked_until": 0.0}
     new = {"failures": 11, "last": 12.0, "locked_until": 99.0}
     assert Attempts()._p_resolveConflict(old, committed, new)["locked_until"] == 0.0
+
+
+def test_simultaneous_failed_logins_commit_without_conflicts(app):
+    """Two processes record failures at once (same login, other logins, the audit trail): both commit."""
+    import transaction
+
+    from portal.people.auth import Attempts
+
+    db = app.registry._zodb_databases[""]
+    managers = [transaction.TransactionManager() for _ in range(2)]
+    connections = [db.open(transaction_manager=manager) for manager in managers]
+    try:
+        site = connections[0].root()["app_root"]
+        site.login_state.logins["ys.officer"] = Attempts()
+        site.login_state.addresses["198.51.100.7"] = Attempts()
+        managers[0].commit()
+        sites = [connection.root()["app_root"] for connection in connections]
+        for manager in managers:
+            manager.begin()
+        for number, site in enumerate(sites):
+            attempts = site.login_state.logins["ys.officer"]
+            attempts.failures += 1
+            attempts.last = 100.0 + number
+            site.login_state.logins[f"guess-{number}"] = Attempts()
+            site.login_state.addresses[f"203.0.113.{number}"] = Attempts()
+            site.audit_trail.append(None, ("login_failed", number))
+        managers[0].commit()
+        managers[1].commit()  # no ConflictError
+        managers[0].begin()
+        attempts = sites[0].login_state.logins["ys.officer"]
+        assert (attempts.failures, attempts.last) == (2, 101.0)
+        assert {"guess-0", "guess-1"} <= set(sites[0].login_state.logins)
+    finally:
+        for manager, connection in zip(managers, connections):
+            manager.abort()
+            connection.close()
