@@ -203,6 +203,6 @@ def test_simultaneous_failed_logins_commit_without_conflicts(app):
         assert (attempts.failures, attempts.last) == (2, 101.0)
         assert {"guess-0", "guess-1"} <= set(sites[0].login_state.logins)
     finally:
-        for manager, connection in zip(managers, connections):
+        for manager, connection in zip(managers, connections, strict=True):
             manager.abort()
             connection.close()
