@@ -343,10 +343,13 @@ class PortalAuthenticationPolicy(AuthTktAuthenticationPolicy):
         return super().remember(request, userid, tokens=(token,), **kw)
 
     def unauthenticated_userid(self, request):
+        # Checked once per attempt (pyramid_retry runs a conflicted request again on the same environ,
+        # and by then the ticket may have been revoked).
         cache = request.environ.setdefault("portal.auth", {})
-        if "userid" not in cache:
-            cache["userid"] = self._valid_userid(request)
-        return cache["userid"]
+        attempt = request.environ.get("retry.attempt")
+        if attempt not in cache:
+            cache[attempt] = self._valid_userid(request)
+        return cache[attempt]
 
     def _valid_userid(self, request):
         identity = self.cookie.identify(request)
