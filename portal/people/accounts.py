@@ -12,12 +12,13 @@ import time
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
-from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.security import NO_PERMISSION_REQUIRED, remember
 from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import DebugMailer
 from pyramid_mailer.message import Message
 from substanced.sdi import MANAGE_ROUTE_NAME
+from substanced.util import get_oid
 
 from ..views import CSRFSchema, portal_view
 from . import auth
@@ -191,6 +192,56 @@ def set_new_password(context, request, token):
     audit(request, "password_reset", "通过邮件链接重置密码", user.__name__, user)
     request.session.flash("密码已重置，请使用新密码登录")
     return HTTPFound(location=request.application_url + "/login")
+
+
+class ChangePasswordSchema(NewPasswordSchema):
+    current = colander.SchemaNode(
+        colander.String(),
+        title="当前密码",
+        widget=deform.widget.PasswordWidget(),
+        validator=colander.Length(max=4096, max_err="密码过长"),
+        missing_msg="请填写当前密码",
+    )
+
+    def after_bind(self, node, kw):
+        # The current password first, then the new one.
+        node.children.insert(1, node.children.pop(node.children.index(node["current"])))
+
+
+@portal_view(
+    context="substanced.interfaces.IRoot",
+    name="change-password",
+    renderer="templates/change_password.pt",
+    permission="view",
+)
+def change_password(context, request):
+    """A person sets a new password; their other sessions end, this one goes on with a new ticket."""
+    form = deform.Form(
+        ChangePasswordSchema().bind(request=request),
+        buttons=(deform.Button("change", "修改密码"),),
+        formid="change-password",
+    )
+    if request.method != "POST":
+        return {"form": form.render()}
+    try:
+        data = form.validate(request.POST.items())
+    except deform.ValidationFailure as failure:
+        return {"form": failure.render()}
+    user = request.user
+    try:
+        # Behind the throttle, like the login page: a borrowed session cannot guess the password here.
+        auth.check_throttle(request, user.__name__)
+    except auth.Refused as refusal:
+        return {"form": form.render(), "error": str(refusal)}
+    if not auth.password_matches(user, data["current"]):
+        auth.record_failure(request, user.__name__, user)
+        return {"form": form.render(), "error": "当前密码不正确"}
+    user.set_password(data["password"])
+    end_sessions(user)
+    audit(request, "password_changed", "修改密码", user.__name__, user)
+    request.session.flash("密码已修改；您在其他地方的登录已失效")
+    headers = remember(request, get_oid(user))
+    return HTTPFound(location=request.application_url + "/", headers=headers)
 
 
 @portal_view(

@@ -131,3 +131,32 @@ def test_a_reset_also_lifts_a_lock(browser, mail_dir, clock):
 
 def test_the_back_office_reset_form_leads_to_the_portals(browser):
     assert browser.get("/manage/@@resetpassword", status=302).location.endswith("/reset-password")
+
+
+def test_a_person_changes_their_password_and_their_other_sessions_end(browser_factory, root):
+    elsewhere = browser_factory()
+    elsewhere.login("ys.officer")
+    browser = browser_factory()
+    home = browser.login("ys.officer")
+    page = home.click("修改密码")
+    form = page.forms["change-password"]
+    form["current"] = "not-my-password"
+    form["password"] = form["password-confirm"] = "new-secret-2026"
+    page = form.submit("change", status=200)
+    assert page.html.select_one("#change-error").text.strip() == "当前密码不正确"
+    form = page.forms["change-password"]
+    form["current"] = "demo12345"
+    form["password"] = form["password-confirm"] = "短"
+    assert "密码至少 8 个字符" in form.submit("change", status=200).text
+    form = browser.get("/change-password").forms["change-password"]
+    form["current"] = "demo12345"
+    form["password"] = form["password-confirm"] = "new-secret-2026"
+    page = form.submit("change", status=302).follow()
+    assert "密码已修改" in page.text
+    # This session goes on; the other one has ended.
+    assert browser.get("/", status=200)
+    assert elsewhere.get("/", status=302).location.endswith("/login?came_from=/")
+    browser.logout()
+    browser.login("ys.officer", "new-secret-2026")
+    actions = audit_actions(root)
+    assert ("login_failed", "ys.officer") in actions and ("password_changed", "ys.officer") in actions
