@@ -218,7 +218,7 @@ def change_password(context, request):
     """A person sets a new password; their other sessions end, this one goes on with a new ticket."""
     form = deform.Form(
         ChangePasswordSchema().bind(request=request),
-        buttons=(deform.Button("change", "修改密码"),),
+        buttons=(deform.Button("change", "更改密码"),),
         formid="change-password",
     )
     if request.method != "POST":
@@ -238,7 +238,7 @@ def change_password(context, request):
         return {"form": form.render(), "error": "当前密码不正确"}
     user.set_password(data["password"])
     end_sessions(user)
-    audit(request, "password_changed", "修改密码", user.__name__, user)
+    audit(request, "password_changed", "更改密码", user.__name__, user)
     request.session.flash("密码已修改；您在其他地方的登录已失效")
     headers = remember(request, get_oid(user))
     return HTTPFound(location=request.application_url + "/", headers=headers)

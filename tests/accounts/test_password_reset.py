@@ -138,7 +138,7 @@ def test_a_person_changes_their_password_and_their_other_sessions_end(browser_fa
     elsewhere.login("ys.officer")
     browser = browser_factory()
     home = browser.login("ys.officer")
-    page = home.click("修改密码")
+    page = home.click("更改密码")
     form = page.forms["change-password"]
     form["current"] = "not-my-password"
     form["password"] = form["password-confirm"] = "new-secret-2026"
