@@ -322,12 +322,13 @@ class MembersView:
     def end_sessions_if_unattached(self, login):
         """Someone removed from their last unit (and no portal admin) is logged out everywhere.
 
-        The store is asked, not ``request.policy``: the engine does not adopt this request's own
-        uncommitted change.
+        ``request.policy`` holds the units as committed before this request (the engine never adopts
+        a transaction's own uncommitted change): their units but this one are what is left.
         """
         site = self.request.root
         user = find_person(site, login)
-        if user is None or site.policy_store.find("g", 0, login):
+        remaining = set(self.request.policy.units_of(login)) - {self.context.code}
+        if user is None or remaining:
             return False
         end_sessions(user)
         audit(self.request, "sessions_ended", "登录失效（已不属于任何单位）", login, user)
