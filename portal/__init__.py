@@ -75,6 +75,11 @@ def make_config(settings):
     from .security import CasbinAuthorizationPolicy
 
     config.set_authorization_policy(CasbinAuthorizationPolicy())
+    # Likewise over Substance D's: revocable, time-limited tickets and bounded HttpOnly sessions.
+    from .people.auth import PortalAuthenticationPolicy, session_factory
+
+    config.set_authentication_policy(PortalAuthenticationPolicy(settings))
+    config.set_session_factory(session_factory(settings))
     config.include(".views")
     config.include(".site")
     config.include(".tenants")

@@ -12,6 +12,7 @@ processes go to different keys.
 """
 
 import random
+import time
 
 from BTrees.LLBTree import LLBTree
 from BTrees.LOBTree import LOBTree
@@ -27,7 +28,9 @@ class AuditTrail(Persistent):
         self.audited = LLBTree()
 
     def append(self, item_oid, entry):
-        key = int(entry.when.timestamp() * 1_000_000) * 1024 + random.randrange(1024)
+        when = getattr(entry, "when", None)
+        seconds = when.timestamp() if when is not None else time.time()
+        key = int(seconds * 1_000_000) * 1024 + random.randrange(1024)
         while key in self.entries:
             key += 1
         self.entries[key] = (item_oid, entry)

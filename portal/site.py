@@ -93,6 +93,10 @@ def ensure_structure(site, registry):
         site.audit_trail = AuditTrail()
     elif site.audit_trail.audited is None:
         site.audit_trail.count_audited()
+    if getattr(site, "login_state", None) is None:
+        from .people.auth import LoginState
+
+        site.login_state = LoginState()
     if getattr(site, "notifications", None) is None:
         # login -> that person's Inbox (portal.notifications), created on their first notification
         site.notifications = OOBTree()

@@ -10,6 +10,7 @@ files when other transactions abort at the same moment (see ``tests/test_storage
 
 import logging
 import os
+import random
 import time
 from urllib.parse import parse_qsl
 
@@ -75,17 +76,16 @@ def prepare_storage(uri, attempts=10):
             time.sleep(0.2 * (attempt + 1))
 
 
-def log_retry(event):
-    """pyramid_retry runs a request again after a write conflict: say so, for the operators."""
+def before_retry(event):
+    """pyramid_retry runs a request again after a write conflict: say so, for the operators, and
+    wait a moment, longer after each attempt, so that requests that collided do not collide again
+    by starting over in step (RelStorage's row locks above all)."""
     error = event.exception
-    log.info(
-        "conflict retry: %s %s (%s: %s)",
-        event.request.method,
-        event.request.path,
-        type(error).__name__,
-        error,
-    )
+    request = event.request
+    attempt = event.environ.get("retry.attempt", 0)
+    log.info("conflict retry: %s %s (%s: %s)", request.method, request.path, type(error).__name__, error)
+    time.sleep(random.uniform(0, 0.02 * (2**attempt)))
 
 
 def includeme(config):
-    config.add_subscriber(log_retry, "pyramid_retry.IBeforeRetry")
+    config.add_subscriber(before_retry, "pyramid_retry.IBeforeRetry")

@@ -32,6 +32,8 @@ def settings_for(directory, **extra):
         "portal.demo": "true",
         "portal.policy_dir": str(PROJECT / "policies"),
         "portal.tenants_dir": str(PROJECT / "tenants"),
+        # Mails are written as files here (see mail_dir), never sent.
+        "portal.mail_debug_dir": str(directory / "mail"),
     }
     settings.update(extra)
     return settings
@@ -87,7 +89,9 @@ class Browser(TestApp):
         return response.follow()
 
     def logout(self):
-        self.get("/logout")
+        """退出 is a button: a POST with the session's CSRF token (a GET only shows the button)."""
+        page = self.get("/logout")
+        return page.forms["logout-form"].submit().follow()
 
     def switch_unit(self, unit):
         token = self.csrf_token()

@@ -95,7 +95,7 @@ def test_login_shows_name_and_units_and_logout_returns_to_login(browser):
     assert header_unit(home) == "吕蒙街道"
     assert units_table(home) == {"吕蒙街道": "联系人、执法人员"}
 
-    page = browser.get("/logout", status=302).follow()
+    page = browser.logout()
     assert page.request.path == "/login"
     assert "吕蒙街道执法人员" not in page.text
     assert browser.get("/", status=302).location.endswith("/login?came_from=/")

@@ -122,3 +122,4 @@ def revoke_in_tenant(store, tenant, login, role, *, actor, actor_is_admin):
 
 def includeme(config):
     config.scan(".views")
+    config.include(".accounts")

@@ -5,6 +5,7 @@ import itertools
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
+from pyramid.interfaces import IAuthenticationPolicy
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from substanced.util import get_oid
 
@@ -23,6 +24,8 @@ from . import (
     revoke_in_tenant,
     roles_allowed_in,
 )
+from .auth import Refused, audit, check_login, end_sessions, is_locked
+from .auth import unlock as unlock_login
 
 LOGIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"
 
@@ -68,20 +71,47 @@ def login(context, request):
             data = form.validate(request.POST.items())
         except deform.ValidationFailure as failure:
             return {"form": failure.render()}
-        user = find_person(context, data["login"].strip())
-        if user is not None and user.check_password(data["password"]):
-            headers = remember(request, get_oid(user))
-            return HTTPFound(location=request.application_url + came_from, headers=headers)
-        return {
-            "form": form.render({"login": data["login"], "came_from": came_from}),
-            "error": "登录名或密码不正确，请重新输入",
-        }
+        try:
+            user = check_login(request, data["login"], data["password"])
+        except Refused as refusal:
+            return {
+                "form": form.render({"login": data["login"], "came_from": came_from}),
+                "error": str(refusal),
+            }
+        # A new session (and CSRF token) for the person now logged in: nothing from before carries over.
+        request.session.invalidate()
+        headers = remember(request, get_oid(user))
+        return HTTPFound(location=request.application_url + came_from, headers=headers)
     return {"form": form.render({"came_from": came_from})}
 
 
-@portal_view(context="substanced.interfaces.IRoot", name="logout", permission=NO_PERMISSION_REQUIRED)
+@portal_view(
+    context="substanced.interfaces.IRoot",
+    name="logout",
+    renderer="templates/logout.pt",
+    permission=NO_PERMISSION_REQUIRED,
+)
+def logout_page(context, request):
+    """A link or a GET never logs anyone out (a crafted image could): this page asks with a button."""
+    if request.login is None:
+        return HTTPFound(location=request.application_url + "/login")
+    return {}
+
+
+@portal_view(
+    context="substanced.interfaces.IRoot",
+    name="logout",
+    request_method="POST",
+    permission=NO_PERMISSION_REQUIRED,
+)
 def logout(context, request):
+    """End this login's ticket on the server too: a copy of the cookie no longer works."""
+    if request.authenticated_userid is not None:
+        revoke = getattr(request.registry.getUtility(IAuthenticationPolicy), "revoke", None)
+        if revoke is not None:
+            revoke(request)
     request.session.invalidate()
+    request.session.flash("您已退出登录")
     return HTTPFound(location=request.application_url + "/login", headers=forget(request))
 
 
@@ -192,6 +222,7 @@ class MembersView:
                     "roles": [
                         (role, ROLE_TITLES.get(role, role)) for role in sorted(roles) if role != MEMBER
                     ],
+                    "locked": is_locked(site, login),
                 }
             )
         return {
@@ -289,8 +320,46 @@ class MembersView:
             self.request.session.flash(str(error), "error")
             return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
         if role == MEMBER:
+            if self.end_sessions_if_unattached(login):
+                return self.back(f"已将 {login} 移出本单位；该人员已不属于任何单位，其登录已失效")
             return self.back(f"已将 {login} 移出本单位")
         return self.back(f"已撤销 {login} 的“{ROLE_TITLES.get(role, role)}”角色")
+
+    def end_sessions_if_unattached(self, login):
+        """Someone removed from their last unit (and no portal admin) is logged out everywhere.
+
+        ``request.policy`` holds the units as committed before this request (the engine never adopts
+        a transaction's own uncommitted change): their units but this one are what is left.
+        """
+        site = self.request.root
+        user = find_person(site, login)
+        remaining = set(self.request.policy.units_of(login)) - {self.context.code}
+        if user is None or remaining:
+            return False
+        end_sessions(user)
+        audit(self.request, "sessions_ended", "登录失效（已不属于任何单位）", login, user)
+        return True
+
+    @portal_view(
+        context=Tenant,
+        name="members",
+        renderer="templates/members.pt",
+        permission="manage_members",
+        request_method="POST",
+        request_param="unlock",
+    )
+    def unlock(self):
+        """Lift the lock on a member's login (after too many wrong passwords)."""
+        login = self.request.POST.get("login", "")
+        if login not in self.request.policy.members_of(self.context.code):
+            self.request.session.flash("该人员不是本单位成员", "error")
+            return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
+        if unlock_login(self.request, login):
+            audit(
+                self.request, "login_unlocked", "解除登录锁定", login, find_person(self.request.root, login)
+            )
+            return self.back(f"已解除 {login} 的登录锁定")
+        return self.back(f"{login} 的登录未被锁定")
 
     @staticmethod
     def _error(form, field, message, data):

@@ -24,7 +24,7 @@ def test_officer_sees_name_unit_and_role_then_logs_out(page):
     row = page.locator("table.portal-units tbody tr")
     assert row.count() == 1
     assert "鱼山镇" in row.inner_text() and "执法人员" in row.inner_text()
-    page.click("a.portal-logout")
+    page.click(".portal-logout")
     assert page.locator("h1").inner_text() == "登录"
 
 
@@ -36,7 +36,7 @@ def test_unit_admin_grants_a_role_and_the_person_switches_unit(page):
     page.click("#grant-role button[name=grant]")
     assert "已授予 scj.officer" in page.locator(".alert-info").inner_text()
     assert "执法人员" in page.locator("tr[data-login='scj.officer']").inner_text()
-    page.click("a.portal-logout")
+    page.click(".portal-logout")
 
     log_in(page, "scj.officer")
     assert "区市监局" in page.locator("#acting-unit option:checked").inner_text()

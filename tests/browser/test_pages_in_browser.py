@@ -108,7 +108,7 @@ def test_township_files_a_penalty_decision_and_the_department_records_it(page, t
     number = page.locator("text=/鱼山镇备〔\\d{4}〕\\d+号/").first.inner_text()
     assert "鱼山镇备" in number
     filing_url = page.url
-    page.click("a.portal-logout")
+    page.click(".portal-logout")
 
     log_in(page, "scj.liaison")
     page.goto(filing_url)
