@@ -69,6 +69,7 @@ def make_config(settings):
     config.include("pyramid_tm")
     config.include("substanced")
     config.include(".indexing")
+    config.include(".fulltext")
     config.include(".storage")
     config.include(".security")
     # At the top level, so that it overrides the ACL policy Substance D sets: Casbin alone decides.

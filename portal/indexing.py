@@ -156,20 +156,31 @@ def defer_indexes(site):
 def reindex_oids(root, oids):
     """Bring the catalogs' entries for ``oids`` in line with the objects (gone ones unindexed), and
     copy their new history entries to the audit trail."""
+    from .fulltext import current_fulltext
+    from .items import Item
+
     objectmap = root.__objectmap__
     everywhere = [root["catalogs"][name] for name in CATALOGS if name in root["catalogs"]]
     trail = getattr(root, "audit_trail", None)
+    fulltext = current_fulltext()
+    texts, gone = {}, []
     for oid in oids:
         resource = objectmap.object_for(oid)
         if resource is None:
             for catalog in everywhere:
                 catalog.unindex_resource(oid, action_mode=MODE_IMMEDIATE)
+            gone.append(oid)
             continue
         for catalog in find_catalogs(resource):
             catalog.reindex_resource(resource, oid=oid, action_mode=MODE_IMMEDIATE)
-        history = getattr(resource, "history", None)
-        if trail is not None and history is not None:
-            trail.catch_up(oid, history)
+        if isinstance(resource, Item):
+            texts[oid] = resource.searchable_text()
+            if trail is not None:
+                trail.catch_up(oid, resource.history)
+    if fulltext is not None:
+        # Before the ZODB transaction commits: if it fails, the words are written again next time.
+        fulltext.update(texts)
+        fulltext.remove(gone)
 
 
 class Indexer:

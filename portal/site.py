@@ -24,6 +24,7 @@ from substanced.util import set_acl
 
 from .audit import AuditTrail
 from .calendar import CalendarOverrides
+from .fulltext import refill
 from .indexing import PendingIndexing, defer_indexes
 from .people import add_person, find_person
 from .security import MEMBER, PORTAL, PolicyStore
@@ -183,6 +184,7 @@ def bring_up_to_date(registry, attempts=20):
                 site = get_or_create_root(conn, registry)
                 created, updated = ensure_site(site, registry)
                 tm.commit()
+                refill(site, getattr(registry, "portal_fulltext", None))
                 log.info("site up to date: %d units created, %d updated", created, updated)
                 return
             except ConflictError:

@@ -60,20 +60,23 @@ def native_blobs(uri):
 
 
 def prepare_storage(uri, attempts=10):
-    """Open and close the storage once, retrying: several processes starting together on a new
-    RelStorage database race to create its tables, and all but one fail the first time."""
-    if uri.startswith(("file://", "filestorage://", "memory://", "zeo://", "zconfig://")):
+    """Open the database once and close it, retrying: several processes starting together on a new
+    database race to create it (RelStorage's tables, the root object ZODB makes in every new
+    database), and all but one fail the first time. A FileStorage admits one process anyway."""
+    if uri.startswith(("file://", "filestorage://", "memory://")):
         return
+    from ZODB import DB
+
     for attempt in range(attempts):
         try:
             factory, _ = resolve_uri(uri)
-            factory().close()
+            DB(factory()).close()
             return
         except Exception as error:
             if attempt == attempts - 1:
                 raise
-            log.info("storage not ready (%s); trying again", type(error).__name__)
-            time.sleep(0.2 * (attempt + 1))
+            log.info("database not ready (%s); trying again", type(error).__name__)
+            time.sleep(random.uniform(0.1, 0.3) * (attempt + 1))
 
 
 def before_retry(event):

@@ -45,6 +45,8 @@ def check_everything_readable(app, paths):
         for link in links:
             assert browser.get(link).body == PDF + str(n).encode()
     assert len(browser.get("/outbox").html.select("a[href*='cr-']")) >= len(paths)
+    # Search too: the words are found again (a restored FileStorage's full-text file is refilled).
+    assert "第2批" in browser.get("/search", {"q": "第2批 白酒"}).text
 
 
 def test_filestorage_backup_with_repozo_and_the_blob_directory_restores_everything(tmp_path):

@@ -19,14 +19,14 @@ import re
 import unicodedata
 from itertools import islice
 
-from hypatia.query import Any, Contains, Eq, NotAny, Or
+from hypatia.query import Any, Comparator, Contains, Eq, NotAny, Or
 from hypatia.text import widcode
 from hypatia.text.lexicon import CaseNormalizer, Lexicon
 from hypatia.util import ResultSet
 from substanced.catalog import Field, Keyword, Text, catalog_factory, indexview, indexview_defaults
 
 from ..security import NONE
-from . import EVERYONE, RELATIONS, SUPERVISION
+from . import EVERYONE, RELATIONS, Item, SUPERVISION
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD = r"[0-9A-Za-z_]+"
@@ -229,19 +229,36 @@ class PortalIndexViews:
     def number(self, default):
         return self._value(default, getattr(self.resource, "number", None) or None)
 
+    # The words: in the catalog, unless a full-text store beside it keeps them (portal.fulltext).
+
+    def _words_elsewhere(self):
+        from ..fulltext import current_fulltext
+
+        return current_fulltext() is not None
+
     @indexview()
     def title(self, default):
+        if self._words_elsewhere():
+            return default
         return self._value(default, getattr(self.resource, "title", None) or None)
 
     @indexview()
     def text(self, default):
         item = self._item()
-        return default if item is None else item.searchable_text()
+        return default if item is None or self._words_elsewhere() else item.searchable_text()
 
     @indexview()
     def chars(self, default):
         item = self._item()
-        return default if item is None else characters(item.searchable_text())
+        if item is None or self._words_elsewhere():
+            return default
+        return characters(item.searchable_text())
+
+
+@indexview(catalog_name="system", index_name="text", context=Item)
+def item_text_in_system_catalog(resource, default):
+    """Items are searched in the ``portal`` catalog; the back office's text index leaves them out."""
+    return default
 
 
 def portal_catalog(request):
@@ -514,9 +531,54 @@ class InSequence(Contains):
         return self.family.IF.Set(docid for docid in left if docwords.get(docid, "").find(code) >= 0)
 
 
+class FullTextSource:
+    """What hypatia's query algebra needs of an index, for words kept outside the catalog
+    (:mod:`portal.fulltext`): results resolve through the catalog's own object map."""
+
+    def __init__(self, catalog, fulltext):
+        self.catalog = catalog
+        self.fulltext = fulltext
+        self.family = catalog.family
+
+    def qname(self):
+        return "fulltext"
+
+    def flush(self, *args, **kw):
+        pass
+
+    def resultset_from_query(self, query, names=None, resolver=None):
+        return self.catalog["item_type"].resultset_from_query(query, names=names, resolver=resolver)
+
+
+class FullTextWord(Comparator):
+    """One query word in the full-text store: its segments in order, punctuation between them where
+    the word has it (the same words and boundaries the catalog's phrase search would look for)."""
+
+    operator = "matches"
+
+    def _apply(self, names):
+        word = self._get_value(names)
+        segments = SEGMENT.findall(word)
+        store = self.index.fulltext
+        if len(segments) == 1 and CJK_CHAR.match(segments[0]):
+            docids = store.character(segments[0])
+        else:
+            docids = store.phrase(CJKBigramSplitter().process([BOUNDARY.join(segments)]))
+        return self.family.IF.Set(docids)
+
+    @property
+    def family(self):
+        return self.index.family
+
+
 def word_query(catalog, word):
     """All of the word's segments, a phrase each (a lone CJK character by the ``chars`` index),
     and, for a word with punctuation inside (a document number), the segments in that order."""
+    from ..fulltext import current_fulltext
+
+    fulltext = current_fulltext()
+    if fulltext is not None:
+        return FullTextWord(FullTextSource(catalog, fulltext), word)
     segments = SEGMENT.findall(word)
     clauses = []
     for segment in segments:

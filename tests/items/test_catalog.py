@@ -5,6 +5,7 @@ items of the sample types added the normal way (indexed on add).
 """
 
 import pytest
+import transaction
 
 from portal.items.catalog import (
     BOUNDARY,
@@ -13,6 +14,7 @@ from portal.items.catalog import (
     snippet,
     text_query,
 )
+from tests.conftest import close_app, make_app
 from tests.items import sample
 
 
@@ -65,9 +67,20 @@ def test_snippet_shows_the_matched_region():
 # Queries against a real catalog
 
 
+@pytest.fixture(params=["sqlite", "zodb"])
+def catalog_app(request, site_dir):
+    """The app with its words in each full-text store: SQLite beside the FileStorage, or the
+    catalog's own text indexes (as on ZEO and RelStorage)."""
+    application = make_app(site_dir, **{"portal.fulltext": request.param})
+    yield application
+    transaction.abort()
+    close_app(application)
+
+
 @pytest.fixture
-def catalog_items(app):
+def catalog_items(catalog_app):
     """Items of the sample types whose texts the queries below are about; returns their titles."""
+    app = catalog_app
     sample.register_types(app.registry)
     with sample.site(app) as root:
         sample.add_item(
