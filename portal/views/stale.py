@@ -1,0 +1,56 @@
+"""A stale form: the page was opened under another session token than the one it is posted with
+(the person logged in again in another tab, or logged out and in). Pyramid refuses the POST before
+the view runs (``require_csrf``); here the refusal becomes the same form again, with what the person
+typed, a fresh token and a Chinese message, and nothing is done.
+
+Nothing posted is acted upon: the view is called again as a GET (which only shows pages), and the
+:class:`~portal.views.forms.PortalForm` whose ``formid`` was posted shows the posted values instead
+of its defaults (``request.stale_post``). When no page can show that form again (the person may no
+longer open it, or it was not a deform form), the page lists the texts the person typed so they
+can copy them.
+"""
+
+from pyramid.exceptions import BadCSRFToken, PredicateMismatch
+from pyramid.httpexceptions import HTTPException
+from pyramid.view import render_view_to_response, view_config
+
+#: Posted names that are not a person's words.
+NOT_TYPED = {"csrf_token", "__formid__", "__start__", "__end__", "_charset_", "came_from"}
+
+
+def form_again(request, posted):
+    """The page of the posted form showing the posted values, or None."""
+    formid = posted.get("__formid__", "")
+    request.environ["REQUEST_METHOD"] = "GET"
+    request.stale_post = posted
+    for name in dict.fromkeys((request.view_name, "")):
+        try:
+            response = render_view_to_response(request.context, request, name=name)
+        except (HTTPException, PredicateMismatch):
+            response = None
+        if response is not None and response.status_int == 200 and f'id="{formid}"' in response.text:
+            return response
+    return None
+
+
+def typed_texts(posted):
+    """``[(name, text)]`` of what the person typed (not tokens, markers, buttons or files)."""
+    return [
+        (name, value)
+        for name, value in posted.items()
+        if name not in NOT_TYPED and isinstance(value, str) and value.strip() and len(value) > 1
+    ]
+
+
+@view_config(context=BadCSRFToken, renderer="templates/stale.pt")
+def stale(exc, request):
+    if request.matched_route is not None:
+        return exc  # the back office's own pages answer as Substance D does
+    posted = request.POST.copy() if request.method == "POST" else None
+    if posted is not None and "__formid__" in posted:
+        response = form_again(request, posted)
+        if response is not None:
+            response.status = 400
+            return response
+    request.response.status = 400
+    return {"texts": typed_texts(posted) if posted is not None else [], "back_url": request.url}
