@@ -21,7 +21,15 @@ NOT_TYPED = {"csrf_token", "__formid__", "__start__", "__end__", "_charset_", "c
 def form_again(request, posted):
     """The page of the posted form showing the posted values, or None."""
     formid = posted.get("__formid__", "")
-    request.environ["REQUEST_METHOD"] = "GET"
+    # Nothing done now may last, whatever a view does (pyramid_tm aborts after an exception view).
+    request.tm.doom()
+    # A GET without a body: WebOb would otherwise hand out the POST it already parsed.
+    environ = request.environ
+    environ.pop("webob._parsed_post_vars", None)
+    environ["REQUEST_METHOD"] = "GET"
+    environ.pop("CONTENT_TYPE", None)
+    request.body = b""
+    assert not request.POST, "the stale POST must not reach a view"
     request.stale_post = posted
     for name in dict.fromkeys((request.view_name, "")):
         try:
