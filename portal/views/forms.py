@@ -65,12 +65,6 @@ def harden(schema):
             multiline = isinstance(node.widget, deform.widget.TextAreaWidget)
             if type(typ) is colander.String:
                 node.typ = typ = fields.Text(multiline, getattr(node, "max_length", None))
-            widget = node.widget
-            if isinstance(widget, deform.widget.TextInputWidget | deform.widget.TextAreaWidget):
-                attributes = dict(getattr(widget, "attributes", None) or {})
-                if attributes.get("type") not in ("date", "time", "datetime-local"):
-                    attributes.setdefault("maxlength", str(typ.max_length))
-                    widget.attributes = attributes
             if multiline and "最多" not in (node.description or ""):
                 limit = f"最多 {typ.max_length} 字"
                 node.description = f"{node.description}（{limit}）" if node.description else limit
@@ -92,6 +86,15 @@ class PortalForm(deform.Form):
     def __init__(self, schema, **kw):
         kw.setdefault("renderer", chinese_renderer())
         super().__init__(harden(schema), **kw)
+        for field in _fields(self):
+            # The browser stops typing at the limit too (the widget is this field's own or shared
+            # by every form of the schema; the attributes are the same either way).
+            widget = field.widget
+            if isinstance(field.typ, fields.Text) and isinstance(widget, deform.widget.TextInputWidget):
+                attributes = dict(getattr(widget, "attributes", None) or {})
+                if attributes.get("type") not in ("date", "time", "datetime-local", "hidden"):
+                    attributes.setdefault("maxlength", str(field.typ.max_length))
+                    widget.attributes = attributes
 
     def render(self, appstruct=colander.null, **kw):
         request = self.schema.bindings.get("request") if self.schema.bindings else None
