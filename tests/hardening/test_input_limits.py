@@ -163,3 +163,17 @@ def test_a_nul_in_a_library_title_is_refused(browser_factory):
     page = form.submit("share", status=200)
     assert "标题不能包含空字符（NUL）" in page.text
     assert "说明最多 20000 个字" in page.text
+
+
+def test_a_body_larger_than_the_site_takes_gets_a_chinese_page(site_dir):
+    from webtest import TestApp
+
+    from tests.conftest import close_app, make_app
+
+    app = make_app(site_dir, **{"portal.request_max_mb": "1"})
+    try:
+        response = TestApp(app).post(NEW, {"title": "题" * 1024 * 1024}, status=413)
+        assert "提交的内容过大" in response.text and "1 MB" in response.text
+        assert response.headers["X-Frame-Options"] == "DENY"
+    finally:
+        close_app(app)
