@@ -7,8 +7,11 @@ Nothing posted is acted upon: the view is called again as a GET (which only show
 :class:`~portal.views.forms.PortalForm` whose ``formid`` was posted shows the posted values instead
 of its defaults (``request.stale_post``). When no page can show that form again (the person may no
 longer open it, or it was not a deform form), the page lists the texts the person typed so they
-can copy them.
+can copy them. A POST from another site (its ``Origin``) is shown nothing of what it posted: a
+forged form must not come back prefilled for the person to submit.
 """
+
+from urllib.parse import urlsplit
 
 from pyramid.exceptions import BadCSRFToken, PredicateMismatch
 from pyramid.httpexceptions import HTTPException
@@ -41,6 +44,17 @@ def form_again(request, posted):
     return None
 
 
+def from_this_site(request):
+    """Whether the POST came from one of the portal's own pages (browsers send ``Origin`` with
+    every cross-site POST; without it, the ``Referer``; a client sending neither is believed)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or source == "null":
+        return not source
+    parts = urlsplit(source)
+    own = urlsplit(request.application_url)
+    return (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+
+
 def typed_texts(posted):
     """``[(name, text)]`` of what the person typed (not tokens, markers, buttons or files)."""
     return [
@@ -55,6 +69,9 @@ def stale(exc, request):
     if request.matched_route is not None:
         return exc  # the back office's own pages answer as Substance D does
     posted = request.POST.copy() if request.method == "POST" else None
+    if posted is not None and not from_this_site(request):
+        # Another site's form: its values are not the person's words, and never prefill a form.
+        posted = None
     if posted is not None and "__formid__" in posted:
         response = form_again(request, posted)
         if response is not None:

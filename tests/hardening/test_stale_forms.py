@@ -144,3 +144,15 @@ def test_a_crafted_post_with_a_formid_to_an_action_does_nothing(officer):
     )
     assert STALE in response.text
     assert "已撤销" not in officer.get(url).text
+
+
+def test_a_forged_post_from_another_site_does_not_come_back_prefilled(officer):
+    form = officer.get("/tenants/cj-yushan/@@new-collab-request").forms["collab-request-form"]
+    form["title"] = "伪造的请求"
+    form["facts"] = "攻击者写好的内容"
+    response = go_stale(form).submit("send", status=400, headers={"Origin": "https://evil.example"})
+    assert STALE in response.text
+    assert "攻击者写好的内容" not in response.text and "伪造的请求" not in response.text
+    # The portal's own page (same Origin) gets its form back.
+    response = go_stale(form).submit("send", status=400, headers={"Origin": "http://localhost"})
+    assert "攻击者写好的内容" in response.text
