@@ -64,13 +64,25 @@ def harden(schema):
         if type(typ) in (colander.String, fields.Text):
             multiline = isinstance(node.widget, deform.widget.TextAreaWidget)
             if type(typ) is colander.String:
-                node.typ = typ = fields.Text(multiline, getattr(node, "max_length", None))
+                limit = getattr(node, "max_length", None) or _length_limit(node.validator)
+                node.typ = typ = fields.Text(multiline, limit)
             if multiline and "最多" not in (node.description or ""):
                 limit = f"最多 {typ.max_length} 字"
                 node.description = f"{node.description}（{limit}）" if node.description else limit
         elif type(typ) is colander.Date:
             node.typ = fields.ChineseDate()
     return schema
+
+
+def _length_limit(validator):
+    """The ``max`` of a node's own ``colander.Length`` (also inside ``colander.All``), or None."""
+    if isinstance(validator, colander.Length):
+        return validator.max
+    if isinstance(validator, colander.All):
+        limits = [_length_limit(v) for v in validator.validators]
+        limits = [limit for limit in limits if limit]
+        return min(limits) if limits else None
+    return None
 
 
 def _walk(node):
