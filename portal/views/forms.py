@@ -56,8 +56,9 @@ def harden(schema):
     """Every text and date field of ``schema`` under the portal's rules (:mod:`.fields`).
 
     A text field becomes a :class:`~.fields.Text` (no control characters, bounded; ``max_length``
-    on the node sets a smaller bound), its input gets the browser's ``maxlength``, and a multi-line
-    text says its limit in its description. A date field refuses implausible years.
+    on the node or its own ``colander.Length`` sets a smaller bound), and a multi-line text says its
+    limit in its description. A date field refuses implausible years. (:class:`PortalForm` also
+    gives the inputs the browser's ``maxlength``.)
     """
     for node in _walk(schema):
         typ = node.typ

@@ -11,11 +11,14 @@ can copy them. A POST from another site (its ``Origin``) is shown nothing of wha
 forged form must not come back prefilled for the person to submit.
 """
 
+import logging
 from urllib.parse import urlsplit
 
 from pyramid.exceptions import BadCSRFToken, PredicateMismatch
 from pyramid.httpexceptions import HTTPException
 from pyramid.view import render_view_to_response, view_config
+
+log = logging.getLogger(__name__)
 
 #: Posted names that are not a person's words.
 NOT_TYPED = {"csrf_token", "__formid__", "__start__", "__end__", "_charset_", "came_from"}
@@ -32,12 +35,16 @@ def form_again(request, posted):
     environ["REQUEST_METHOD"] = "GET"
     environ.pop("CONTENT_TYPE", None)
     request.body = b""
-    assert not request.POST, "the stale POST must not reach a view"
+    if request.POST:
+        return None  # never let the stale POST reach a view
     request.stale_post = posted
     for name in dict.fromkeys((request.view_name, "")):
         try:
             response = render_view_to_response(request.context, request, name=name)
         except (HTTPException, PredicateMismatch):
+            response = None  # refused, redirected, or no GET view of that name
+        except Exception:
+            log.exception("showing a stale form again failed; the texts are listed instead")
             response = None
         if response is not None and response.status_int == 200 and f'id="{formid}"' in response.text:
             return response
