@@ -18,6 +18,7 @@ from ..requests.pages import (
     files_node,
     item_macros,
     listing_view,
+    not_before,
     not_in_future,
     now_local,
     text_node,
@@ -26,6 +27,7 @@ from ..requests.pages import (
 )
 from ..tenants import Tenant
 from ..views import CSRFSchema, portal_view
+from ..views.forms import PortalForm
 from . import CHANNELS, TRANSFER_KINDS, TRANSFER_TARGETS, WORKFLOW, Complaint
 
 PHONE_PATTERN = r"^[0-9+][0-9 \-]{4,19}$"
@@ -92,9 +94,15 @@ class AnswerSchema(CSRFSchema):
     )
 
 
+@colander.deferred
+def after_received(node, kw):
+    """A case is opened on or after the day the complaint came in."""
+    return colander.All(not_in_future, not_before(kw["item"].received_at, "收到举报投诉的日期"))
+
+
 class OpenCaseSchema(CSRFSchema):
     case_number = text_node("立案编号", 50, description="例如：昌市监立〔2026〕15号")
-    case_date = date_node("立案日期", validator=not_in_future)
+    case_date = date_node("立案日期", validator=after_received)
 
 
 def transfer_targets(request):
@@ -150,7 +158,7 @@ class TransferSchema(CSRFSchema):
 def new_complaint(context, request):
     """The unit that received a complaint first registers it and is responsible for it."""
     schema = ComplaintSchema().bind(request=request, item=None)
-    form = deform.Form(schema, formid="complaint-form", buttons=(deform.Button("register", "登记"),))
+    form = PortalForm(schema, formid="complaint-form", buttons=(deform.Button("register", "登记"),))
     page = {
         "heading": "登记举报投诉信访",
         "item": None,

@@ -13,6 +13,8 @@ from ..items import now
 from ..items.catalog import visible_scope
 from ..security import PORTAL
 from ..views import CSRFSchema, portal_view
+from ..views.fields import ChineseDate
+from ..views.forms import PortalForm
 from . import KINDS, due_bounds, due_kind, due_label, official_days
 
 #: How many items each panel lists (the count says how many there are in all).
@@ -97,12 +99,6 @@ def _not_the_other_kind(node, kw):
     return validator
 
 
-class ChineseDate(colander.Date):
-    """A date whose error message is Chinese (colander's own is English)."""
-
-    err_template = "请按“年-月-日”填写日期，例如 2027-01-01"
-
-
 class CalendarDaySchema(CSRFSchema):
     """One day of the calendar as the admin enters it: a holiday or an adjusted working day."""
 
@@ -148,7 +144,7 @@ class CalendarView:
         schema = CalendarDaySchema(validator=_not_the_other_kind).bind(
             request=self.request, overrides=self.overrides
         )
-        return deform.Form(schema, formid="calendar-day", buttons=(deform.Button("add_day", "登记"),))
+        return PortalForm(schema, formid="calendar-day", buttons=(deform.Button("add_day", "登记"),))
 
     def year(self):
         try:

@@ -10,13 +10,14 @@ with a reason, and the township edits and submits it again.
 setting ``portal.filing_limit_workdays`` (default 5) and keeps the result on the item for good.
 """
 
-import re
-
 from substanced.content import content
 
 from ..calendar import add_workdays_ex, local_date, workdays_between
 from ..items import Item, Transition, Workflow, now
 from ..items.numbering import next_number
+
+# The 公民身份号码 and 统一社会信用代码 checks are the portal's, shared by every form.
+from ..views.fields import ID_CARD, citizen_id_valid, looks_like_uscc, uscc_valid  # noqa: F401
 
 ITEM_TYPE = "penalty_filing"
 TYPE_TITLE = "行政处罚决定备案"
@@ -67,27 +68,9 @@ WORKFLOW = Workflow(
 #: States in which the township may still change the filing.
 EDITABLE = ("draft", "returned")
 
-ID_CARD = re.compile(r"^\d{17}[\dX]$")
-USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
-
-def citizen_id_valid(text):
-    """Whether ``text`` is an 18-character ID card number with a valid check digit (GB 11643)."""
-    if not ID_CARD.match(text):
-        return False
-    total = sum(int(digit) * weight for digit, weight in zip(text[:17], ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11] == text[17]
-
 
 def looks_like_citizen_id(text):
     return bool(ID_CARD.match(text))
-
-
-def uscc_valid(text):
-    """Whether ``text`` has the form of a unified social credit code (GB 32100)."""
-    return bool(USCC.match(text))
 
 
 #: The fields of the filing form, stored on the item as they are.

@@ -8,7 +8,8 @@ import deform
 from ..items.numbering import parse_number
 from ..items.uploads import UploadError, check_upload, max_bytes, read_field_upload
 from ..views import CSRFSchema
-from ..views.forms import CHOOSE_AGAIN, UploadStore, chinese_renderer
+from ..views.fields import ChineseDate, not_in_future
+from ..views.forms import CHOOSE_AGAIN, PortalForm, UploadStore
 from . import (
     FIELDS,
     FINE,
@@ -16,7 +17,7 @@ from . import (
     PENALTY_KINDS,
     citizen_id_valid,
     looks_like_citizen_id,
-    today,
+    looks_like_uscc,
     uscc_valid,
 )
 
@@ -41,10 +42,6 @@ def long_text(title, required, rows=4, **kw):
     return text(title, required, widget=deform.widget.TextAreaWidget(rows=rows), **kw)
 
 
-class ChineseDate(colander.Date):
-    err_template = "请按“年-月-日”填写日期，例如 2026-03-05"
-
-
 def date(title, required=None, **kw):
     """A date field (the browser's date picker); optional unless ``required`` gives its message."""
     if required is None:
@@ -58,14 +55,16 @@ def date(title, required=None, **kw):
     )
 
 
-def not_in_future(node, value):
-    if value is not None and value > today():
-        raise colander.Invalid(node, "日期不能晚于今天")
+USCC_CHECK = "统一社会信用代码校验码不正确，请逐位核对（最后一位为校验码；代码中不使用 I、O、S、V、Z）"
 
 
 def check_party_id(node, value):
-    if not (citizen_id_valid(value) or uscc_valid(value)):
-        raise colander.Invalid(node, "请填写 18 位公民身份号码（个人）或统一社会信用代码（法人、其他组织）")
+    # An ID number with a wrong check digit is explained by the check across fields, by party type.
+    if citizen_id_valid(value) or uscc_valid(value) or looks_like_citizen_id(value):
+        return
+    if looks_like_uscc(value):
+        raise colander.Invalid(node, USCC_CHECK)
+    raise colander.Invalid(node, "请填写 18 位公民身份号码（个人）或统一社会信用代码（法人、其他组织）")
 
 
 def check_decision_number(node, value):
@@ -108,12 +107,17 @@ def check_filing(form, value):
             if looks_like_citizen_id(party_id)
             else "当事人为个人时，请填写 18 位公民身份号码"
         )
+    elif not (citizen_id_valid(party_id) or uscc_valid(party_id)):
+        error["party_id"] = USCC_CHECK
     fined = FINE in value["penalty_kinds"]
     if fined and value["fine_amount"] is None:
         error["fine_amount"] = "处罚种类选择了“罚款”，请填写罚款金额（元）"
     elif not fined and value["fine_amount"] is not None:
         error["fine_amount"] = "未选择“罚款”处罚种类，请勿填写罚款金额（或勾选“罚款”）"
     decided = value["decision_date"]
+    deadline = value["performance_deadline"]
+    if deadline is not None and deadline < decided:
+        error["performance_deadline"] = "履行期限不能早于决定日期"
     if value["case_filing_date"] is not None and value["case_filing_date"] > decided:
         error["case_filing_date"] = "立案日期不能晚于决定日期"
     if value["service_date"] is not None and value["service_date"] < decided:
@@ -255,11 +259,10 @@ def filing_form(request, township, departments, editing=False):
         # The bound schema is a copy: the class's own nodes stay as they are.
         schema["scan"].missing = None
         schema["scan"].description = "不重新上传则保留原扫描件。" + schema["scan"].description
-    return deform.Form(
+    return PortalForm(
         schema,
         formid="penalty-filing",
         buttons=(deform.Button("save", "保存草稿" if not editing else "保存修改"),),
-        renderer=chinese_renderer(),
     )
 
 
@@ -290,9 +293,8 @@ class ReturnSchema(CSRFSchema):
 
 
 def return_form(request):
-    return deform.Form(
+    return PortalForm(
         ReturnSchema().bind(request=request),
         formid="return-filing",
         buttons=(deform.Button("return", "退回补正"),),
-        renderer=chinese_renderer(),
     )

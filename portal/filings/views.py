@@ -1,6 +1,5 @@
 """Pages of the filing flow: the form, the filing's page and its actions, the return form, the list."""
 
-import itertools
 import secrets
 
 import colander
@@ -13,6 +12,7 @@ from ..items.catalog import portal_catalog, visible_items, visible_query
 from ..items.uploads import attach, make_attachment, read_field_upload
 from ..tenants import Tenant
 from ..views import portal_view
+from ..views.paging import Page, page_number
 from . import (
     ITEM_TYPE,
     WORKFLOW,
@@ -198,21 +198,16 @@ def return_view(context, request):
 )
 def listing(context, request):
     """The filings the person may see, newest first, a page at a time."""
-    try:
-        page = max(1, int(request.params.get("page", 1)))
-    except ValueError:
-        page = 1
-    count, result = visible_items(request, types=(ITEM_TYPE,), sort_index="created", limit=page * PAGE_SIZE)
-    filings = []
-    if result is not None:
-        filings = list(itertools.islice(result.all(), (page - 1) * PAGE_SIZE, None))
+    number = page_number(request)
+    count, result = visible_items(request, types=(ITEM_TYPE,), sort_index="created", limit=number * PAGE_SIZE)
+    page = Page(count, result, number, PAGE_SIZE)
     tenants = context["tenants"]
     acting = tenants.get(request.acting_unit)
     return {
-        "filings": filings,
+        "filings": page.items,
         "count": count,
-        "page": page,
-        "pages": max(1, -(-count // PAGE_SIZE)),
+        "page": page.number,
+        "pages": page.pages,
         "unit_title": lambda code: tenants[code].title if code in tenants else code,
         "new_url": (
             request.resource_url(acting, "@@new-penalty-filing")

@@ -17,9 +17,10 @@ from ..items import now, record
 from ..items.catalog import portal_catalog, text_query, visible_items
 from ..tenants import Tenant
 from ..views import CSRFSchema, portal_view
+from ..views.forms import PortalForm
 from . import CATEGORIES, SCOPES, LibraryDocument, free_name
 from .attachments import attach_uploads, uploads_node
-from .paging import Page, page_number
+from ..views.paging import Page, page_number, text_param
 
 TYPES = ("library_document",)
 #: The filters of the library page: request parameter -> catalog index.
@@ -108,7 +109,7 @@ def document_form(request, tenant):
     schema = DocumentSchema(validator=chosen_units_given).bind(request=request, tenant=tenant)
     schema["uploads"].missing = colander.required
     schema["uploads"].missing_msg = "请选择要上传的文件"
-    return deform.Form(schema, buttons=(deform.Button("share", "上传"),), formid="document-form")
+    return PortalForm(schema, buttons=(deform.Button("share", "上传"),), formid="document-form")
 
 
 @portal_view(
@@ -171,11 +172,10 @@ class LibraryPage:
     def __init__(self, request):
         self.request = request
         self.catalog = portal_catalog(request)
-        params = request.params
-        self.filters = {name: params.get(name, "").strip() for name in FILTERS}
-        if not self.filters["year"].isdigit():
+        self.filters = {name: text_param(request, name) for name in FILTERS}
+        if not (self.filters["year"].isdigit() and len(self.filters["year"]) == 4):
             self.filters["year"] = ""
-        self.words = params.get("q", "").strip()
+        self.words = text_param(request, "q", 100, "搜索词")
 
     def query(self, without=None, **extra):
         """The filters and the search as one catalog query (``without`` leaves one filter out)."""

@@ -19,6 +19,7 @@ from hypatia.query import Any, Eq
 from ..calendar import SHANGHAI, add_workdays
 from ..items import EVERYONE
 from ..items.catalog import item_types, portal_catalog, sorted_page, visible_items
+from ..views.paging import page_number, text_param
 
 #: The relations that put an item in the inbox of the related unit.
 INBOX_RELATIONS = ("recipient", "cc", "consultee", "participant")
@@ -75,20 +76,15 @@ class Params:
 
     @classmethod
     def from_request(cls, request, default_sort=DEFAULT_SORT):
-        get = request.GET
-        sort = get.get("sort", default_sort)
+        sort = text_param(request, "sort") or default_sort
         if sort not in SORTS:
             sort = default_sort
-        order = get.get("order", "")
+        order = text_param(request, "order")
         reverse = SORTS[sort][1] if order not in ("asc", "desc") else order == "desc"
-        item_type = get.get("type", "")
+        item_type = text_param(request, "type")
         if item_type not in item_types(request.registry):
             item_type = ""
-        try:
-            page = max(1, int(get.get("page", "1")))
-        except ValueError:
-            page = 1
-        return cls(page, sort, reverse, item_type)
+        return cls(page_number(request), sort, reverse, item_type)
 
     def query_string(self, **changes):
         values = {

@@ -13,6 +13,7 @@ from ..items.catalog import (
 )
 from ..security import PORTAL
 from ..views import portal_view
+from ..views.paging import text_param
 from . import BOXES, SORTS, Params, box_listing, page_of, rows, type_titles
 
 #: How many characters of a search query are used.
@@ -112,7 +113,7 @@ def todo(context, request):
 )
 def search(context, request):
     """Chinese full-text search over what the acting unit may see, newest change first."""
-    words = " ".join(request.GET.get("q", "").split())[:QUERY_MAX]
+    words = " ".join(text_param(request, "q", 10 * QUERY_MAX, "搜索词").split())[:QUERY_MAX]
     params = Params.from_request(request)
     catalog = portal_catalog(request)
     query = text_query(catalog, words)

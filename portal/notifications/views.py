@@ -3,6 +3,7 @@
 from pyramid.httpexceptions import HTTPFound
 
 from ..views import portal_view
+from ..views.paging import KEY_MAX, int_param
 from . import PAGE_SIZE, inbox_of, shown
 
 
@@ -19,10 +20,7 @@ def _inbox_url(request):
 def inbox(context, request):
     """The newest notifications first, a page at a time (``?before=<key>`` for older ones)."""
     box = inbox_of(context, request.login)
-    try:
-        before = int(request.GET.get("before", ""))
-    except ValueError:
-        before = None
+    before = int_param(request, "before", 0, KEY_MAX, "“更早的通知”链接的参数不正确，请从通知页面的链接进入")
     entries = box.latest(PAGE_SIZE + 1, before) if box is not None else []
     older = entries[PAGE_SIZE][0] + 1 if len(entries) > PAGE_SIZE else None
     # Each line passes the item's own decision now, not only when it was sent.

@@ -1,5 +1,7 @@
 """Pages of the regulations flow: publish (a department's form), the document, sign, remind, the list."""
 
+import datetime
+
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
@@ -10,14 +12,16 @@ from ..items.catalog import visible_items
 from ..items.numbering import parse_number
 from ..library import free_name
 from ..library.attachments import attach_uploads, uploads_node
-from ..library.paging import Page, page_number
+from ..views.paging import Page, page_number
 from ..tenants import Tenant
 from ..views import CSRFSchema, portal_view
+from ..views.fields import ChineseDate
+from ..views.forms import PortalForm
 from . import ALL_TOWNSHIPS, CATEGORIES, Regulation, publish, remind, sign, townships
 
 
-class ChineseDate(colander.Date):
-    err_template = "日期格式不正确，请按“年-月-日”填写，例如 2024-05-01"
+#: Regulations still in force may be old (行政处罚法 1996); a date before the republic is a typo.
+OLDEST_REGULATION = datetime.date(1949, 10, 1)
 
 
 def issuing_number_validator(node, value):
@@ -81,6 +85,7 @@ class RegulationSchema(CSRFSchema):
     issue_date = colander.SchemaNode(
         ChineseDate(),
         title="印发日期",
+        earliest=OLDEST_REGULATION,
         widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
         missing_msg="请填写印发日期",
         default=colander.deferred(lambda node, kw: now().date()),
@@ -89,6 +94,7 @@ class RegulationSchema(CSRFSchema):
         ChineseDate(),
         title="施行日期",
         description="选填",
+        earliest=OLDEST_REGULATION,
         widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
         missing=None,
     )
@@ -116,7 +122,7 @@ def regulation_form(request, tenant, regulation=None):
         request=request, tenant=tenant, has_files=has_files
     )
     buttons = (deform.Button("publish", "发布"), deform.Button("save", "保存草稿"))
-    return deform.Form(schema, buttons=buttons, formid="regulation-form")
+    return PortalForm(schema, buttons=buttons, formid="regulation-form")
 
 
 FIELDS = ("category", "title", "issuing_number", "issuing_organ", "issue_date", "effective_date", "body")

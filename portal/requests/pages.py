@@ -8,7 +8,6 @@ so the forms say so: everything typed is kept, the files must be chosen again.
 
 import datetime
 import html
-import itertools
 
 import colander
 import deform
@@ -19,10 +18,12 @@ from ..calendar import SHANGHAI
 from ..items import WorkflowError
 from ..items.catalog import visible_items
 from ..items.uploads import ACCEPTED, UploadError, attach, check_upload, make_attachment, max_bytes
+from ..views.fields import ChineseDate, LocalDateTime, not_before, not_in_future  # noqa: F401 (shared)
+from ..views.forms import PortalForm
+from ..views.paging import Page, page_number
 
 #: Shown above a form returned with errors.
 FORM_ERROR = "填写有误，请按红色提示修改后重新提交。已填写的内容均已保留；如选择了附件，请重新选择。"
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 PAGE_SIZE = 20
 
 
@@ -89,39 +90,14 @@ def attach_files(item, files, request, kind):
     ]
 
 
-class LocalDateTime(colander.SchemaType):
-    """A date and time typed as Shanghai wall-clock time (``2026-11-27T09:30`` or ``2026-11-27 09:30``)."""
-
-    def serialize(self, node, appstruct):
-        if appstruct is colander.null or appstruct is None:
-            return colander.null
-        return appstruct.astimezone(SHANGHAI).strftime(DATETIME_FORMAT)
-
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null or not str(cstruct).strip():
-            return colander.null
-        text = str(cstruct).strip().replace(" ", "T")
-        try:
-            moment = datetime.datetime.strptime(text[:16], DATETIME_FORMAT)
-        except ValueError:
-            raise colander.Invalid(node, "请按“年-月-日 时:分”填写，例如 2026-11-27 09:30") from None
-        return moment.replace(tzinfo=SHANGHAI)
-
-
 def datetime_widget():
     return deform.widget.TextInputWidget(attributes={"type": "datetime-local"})
-
-
-class LocalDate(colander.Date):
-    """A date typed as ``2026-11-27``, with the error in Chinese."""
-
-    err_template = "请按“年-月-日”填写日期，例如 2026-11-27"
 
 
 def date_node(title, **kw):
     """A date typed as ``2026-11-27`` (a date picker in browsers that have one)."""
     return colander.SchemaNode(
-        LocalDate(),
+        ChineseDate(),
         title=title,
         widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
         missing_msg=f"请填写{title}",
@@ -154,30 +130,12 @@ def now_local():
     return datetime.datetime.now(SHANGHAI).replace(second=0, microsecond=0)
 
 
-def not_in_future(node, value):
-    """What already happened cannot have happened later than now (a minute's grace for clocks)."""
-    if isinstance(value, datetime.datetime):
-        if value > datetime.datetime.now(SHANGHAI) + datetime.timedelta(minutes=1):
-            raise colander.Invalid(node, f"{node.title}不能晚于现在")
-    elif value > datetime.datetime.now(SHANGHAI).date():
-        raise colander.Invalid(node, f"{node.title}不能晚于今天")
-
-
 def listing_page(request, item_type):
     """One page of the visible items of a type, newest first: ``{items, count, page, pages}``."""
-    try:
-        page = max(int(request.params.get("page", 1)), 1)
-    except ValueError:
-        page = 1
     # No ``limit``: the count must be of every visible item, and a limited sort caps it.
     count, result = visible_items(request, types=[item_type], sort_index="created")
-    items = (
-        []
-        if result is None
-        else list(itertools.islice(result.all(), (page - 1) * PAGE_SIZE, page * PAGE_SIZE))
-    )
-    pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return {"items": items, "count": count, "page": page, "pages": pages}
+    page = Page(count, result, page_number(request), PAGE_SIZE)
+    return {"items": page.items, "count": count, "page": page.number, "pages": page.pages}
 
 
 def listing_view(request, item_type):
@@ -255,7 +213,7 @@ class WorkflowViews:
         if reason:
             return self.back(reason, error=True)
         bound = schema.bind(request=self.request, item=self.context)
-        form = deform.Form(bound, buttons=(deform.Button(button, title),), formid=f"{button}-form")
+        form = PortalForm(bound, buttons=(deform.Button(button, title),), formid=f"{button}-form")
         if self.request.method != "POST":
             return self.form_page(heading, intro, form.render())
         try:

@@ -1,6 +1,8 @@
 """Pages of collaboration requests: the township's form, the item page with its clock, the
 department's receipt, answer, extension and on-site record, and the listing."""
 
+import datetime
+
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
@@ -10,6 +12,7 @@ from ..items import now, record
 from ..items.numbering import next_number, parse_number
 from ..tenants import Tenant
 from ..views import CSRFSchema, portal_view
+from ..views.forms import PortalForm
 from . import APPRAISAL, KINDS, WORKFLOW, CollaborationRequest, office_close
 from .pages import (
     FORM_ERROR,
@@ -21,6 +24,7 @@ from .pages import (
     files_node,
     item_macros,
     listing_view,
+    not_before,
     not_in_future,
     now_local,
     text_node,
@@ -127,6 +131,18 @@ class ExtendSchema(CSRFSchema):
             raise error
 
 
+#: Urgent staff may arrive on a phone call and the township write the request afterwards.
+ONSITE_GRACE = datetime.timedelta(days=1)
+
+
+@colander.deferred
+def after_request(node, kw):
+    """Staff arrive after the request was written, or at most a day before (called first)."""
+    return colander.All(
+        not_in_future, not_before(kw["item"].created, "请求起草时间前一天", grace=ONSITE_GRACE)
+    )
+
+
 class OnsiteSchema(CSRFSchema):
     staff = text_node("到场人员", 200, description="姓名，多人用顿号分隔，例如：张三、李四")
     arrived_at = colander.SchemaNode(
@@ -134,7 +150,7 @@ class OnsiteSchema(CSRFSchema):
         title="到场时间",
         widget=datetime_widget(),
         default=colander.deferred(lambda node, kw: now_local()),
-        validator=not_in_future,
+        validator=after_request,
         missing_msg="请填写到场时间",
     )
     note = text_node("处置情况", 2000, required=False, textarea=True)
@@ -153,7 +169,7 @@ REQUEST_INTRO = (
 
 def request_form(request):
     schema = RequestSchema().bind(request=request, item=None)
-    return deform.Form(
+    return PortalForm(
         schema,
         formid="collab-request-form",
         buttons=(

@@ -10,7 +10,8 @@ from ..calendar import SHANGHAI
 from ..items import now
 from ..items.uploads import UploadError, check_upload, max_bytes, read_field_upload
 from ..views import CSRFSchema
-from ..views.forms import CHOOSE_AGAIN, UploadStore, chinese_renderer
+from ..views.fields import ChineseDate, ChineseTime
+from ..views.forms import CHOOSE_AGAIN, PortalForm, UploadStore
 
 #: What the sender's unit kind sends to.
 RECEIVER_KIND = {"township": "department", "department": "township"}
@@ -18,14 +19,6 @@ RECEIVER_KIND = {"township": "department", "department": "township"}
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class ChineseDate(colander.Date):
-    err_template = "请按“年-月-日”填写日期，例如 2026-03-05"
-
-
-class ChineseTime(colander.Time):
-    err_template = "请按“时:分”填写时间，例如 09:30"
 
 
 def text(title, required, rows=None, **kw):
@@ -166,11 +159,10 @@ def transfer_form(request, sender, item=None):
     schema = TransferSchema().bind(
         request=request, sender=sender, item=item, receivers=receivers(request, sender)
     )
-    return deform.Form(
+    return PortalForm(
         schema,
         formid="case-transfer",
         buttons=(deform.Button("save", "保存草稿" if item is None else "保存修改"),),
-        renderer=chinese_renderer(),
     )
 
 
@@ -218,12 +210,11 @@ class MaterialSchema(CSRFSchema):
 
 
 def material_form(request, item, slot, kind, counter=None):
-    return deform.Form(
+    return PortalForm(
         MaterialSchema().bind(request=request),
         action=request.resource_url(item, "@@upload", query={"slot": slot}),
         formid=f"upload-{slot}",
         buttons=(deform.Button("save_material", f"上传{kind}"),),
-        renderer=chinese_renderer(),
         counter=counter,
     )
 
@@ -247,12 +238,11 @@ class ExtensionSchema(CSRFSchema):
 
 
 def extension_form(request, item, counter=None):
-    return deform.Form(
+    return PortalForm(
         ExtensionSchema().bind(request=request),
         action=request.resource_url(item, "@@notify_extension"),
         formid="notify_extension-form",
         buttons=(deform.Button("notify_extension", "告知接收单位延期移送"),),
-        renderer=chinese_renderer(),
         counter=counter,
     )
 
@@ -290,11 +280,10 @@ def step_form(request, item, name, counter=None):
     )
     schema = CSRFSchema()
     schema.add(comment)
-    return deform.Form(
+    return PortalForm(
         schema.bind(request=request),
         action=request.resource_url(item, f"@@{name}"),
         formid=f"{name}-form",
         buttons=(deform.Button(name, button),),
-        renderer=chinese_renderer(),
         counter=counter,
     )

@@ -15,6 +15,7 @@ from ..items.catalog import visible_items
 from ..items.uploads import UploadError, attach, make_attachment, read_field_upload
 from ..tenants import Tenant
 from ..views import portal_view
+from ..views.paging import Page, page_number
 from . import (
     BEFORE_SENDING,
     MATERIAL_KINDS,
@@ -290,14 +291,8 @@ def consent_text(item, request):
 @portal_view(context=IRoot, name="transfers", renderer="templates/listing.pt", permission="view")
 def listing(context, request):
     """The transfers the acting unit may see, newest first, a page at a time."""
-    try:
-        page = max(1, int(request.params.get("page", "1")))
-    except ValueError:
-        page = 1
     count, result = visible_items(request, types=["case_transfer"], sort_index="created")
-    items = []
-    if result is not None:
-        items = list(itertools.islice(result.all(), (page - 1) * PAGE_SIZE, page * PAGE_SIZE))
+    page = Page(count, result, page_number(request), PAGE_SIZE)
     acting = context["tenants"].get(request.acting_unit)
     return {
         "rows": [
@@ -308,11 +303,11 @@ def listing(context, request):
                 "due": due_text(item.due),
                 "overdue": is_overdue(item),
             }
-            for item in items
+            for item in page.items
         ],
         "count": count,
-        "page": page,
-        "pages": max(1, -(-count // PAGE_SIZE)),
+        "page": page.number,
+        "pages": page.pages,
         "new_url": (
             request.resource_url(acting, "@@new-transfer")
             if acting is not None and request.permits(acting, "create:case_transfer")

@@ -105,10 +105,10 @@ def test_verified_and_answered(person):
 
 def test_case_opened(person):
     officer = person("scj.officer")
-    url = register(officer, "举报某药店销售过期药品").request.path
+    url = register(officer, "举报某药店销售过期药品", days_ago=3).request.path
     press(officer.get(url), "verify")
     refused = outcome(officer, url, "open_case", case_number="昌市监立〔2026〕15号", case_date="2026-13-01")
-    assert "请按“年-月-日”填写日期，例如 2026-11-27" in errors(refused)
+    assert "请按“年-月-日”填写日期，例如 2026-03-05" in errors(refused)
     assert refused.forms["open_case-form"]["case_number"].value == "昌市监立〔2026〕15号"
     yesterday = now().date() - datetime.timedelta(days=1)
     tomorrow = now().date() + datetime.timedelta(days=1)

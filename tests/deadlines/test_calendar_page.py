@@ -60,7 +60,7 @@ def test_form_errors_are_chinese_and_keep_what_was_typed(app, root, browser):
     browser.login("admin", "admin12345")
     page = browser.get("/calendar?year=2027")
     page = add_day(page, "2027-13-01", "holiday", "元旦")
-    assert "请按“年-月-日”填写日期，例如 2027-01-01" in page.text
+    assert "请按“年-月-日”填写日期，例如 2026-03-05" in page.text
     assert page.forms["calendar-day"]["name"].value == "元旦"
     assert page.forms["calendar-day"]["day"].value == "2027-13-01"
 
