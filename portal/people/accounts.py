@@ -20,6 +20,7 @@ from pyramid_mailer.message import Message
 from substanced.sdi import MANAGE_ROUTE_NAME
 from substanced.util import get_oid
 
+from ..views.forms import PortalForm
 from ..views import CSRFSchema, portal_view
 from . import auth
 from . import PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS, display_name, find_person
@@ -74,7 +75,7 @@ class NewPasswordSchema(CSRFSchema):
 
 
 def reset_request_form(request):
-    return deform.Form(
+    return PortalForm(
         ResetRequestSchema().bind(request=request),
         buttons=(deform.Button("send", "发送重置链接"),),
         formid="reset-request",
@@ -82,7 +83,7 @@ def reset_request_form(request):
 
 
 def new_password_form(request):
-    return deform.Form(
+    return PortalForm(
         NewPasswordSchema().bind(request=request),
         buttons=(deform.Button("reset", "设置新密码"),),
         formid="new-password",
@@ -216,7 +217,7 @@ class ChangePasswordSchema(NewPasswordSchema):
 )
 def change_password(context, request):
     """A person sets a new password; their other sessions end, this one goes on with a new ticket."""
-    form = deform.Form(
+    form = PortalForm(
         ChangePasswordSchema().bind(request=request),
         buttons=(deform.Button("change", "更改密码"),),
         formid="change-password",

@@ -9,6 +9,7 @@ from pyramid.interfaces import IAuthenticationPolicy
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from substanced.util import get_oid
 
+from ..views.forms import PortalForm
 from ..tenants import Tenant
 from ..views import CSRFSchema, portal_view
 from . import (
@@ -51,7 +52,7 @@ class LoginSchema(CSRFSchema):
 
 def login_form(request):
     schema = LoginSchema().bind(request=request)
-    return deform.Form(schema, buttons=(deform.Button("submit", "登录"),), formid="login-form")
+    return PortalForm(schema, buttons=(deform.Button("submit", "登录"),), formid="login-form")
 
 
 @portal_view(
@@ -192,14 +193,14 @@ class MembersView:
         # page opens on the list of members, not on either form.
         counter = itertools.count()
         return {
-            "new": deform.Form(
+            "new": PortalForm(
                 NewPersonSchema().bind(**kw),
                 formid="new-person",
                 buttons=(deform.Button("add_person", "新建并加入本单位"),),
                 counter=counter,
                 focus="off",
             ),
-            "grant": deform.Form(
+            "grant": PortalForm(
                 GrantSchema().bind(**kw),
                 formid="grant-role",
                 buttons=(deform.Button("grant", "授予角色"),),

@@ -10,6 +10,7 @@ import deform
 from pyramid.httpexceptions import HTTPFound
 from substanced.util import get_oid
 
+from ..views.forms import PortalForm
 from ..items import RELATIONS, Entry
 from ..people import ROLE_TITLES, display_name
 from ..tenants import EXTRA_KINDS, KINDS
@@ -135,7 +136,7 @@ class RuleSchema(CSRFSchema):
 
 def rule_form(request):
     schema = RuleSchema().bind(request=request)
-    return deform.Form(schema, formid="add-rule", buttons=(deform.Button("add", "添加规则"),))
+    return PortalForm(schema, formid="add-rule", buttons=(deform.Button("add", "添加规则"),))
 
 
 def keeps_policy_manageable(rows, removed):
