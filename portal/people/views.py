@@ -14,6 +14,7 @@ from ..tenants import Tenant
 from ..views import CSRFSchema, portal_view
 from . import (
     MEMBER,
+    PORTAL_GRANTED_ROLES,
     PASSWORD_MAX_BYTES,
     PASSWORD_MIN_CHARS,
     ROLE_TITLES,
@@ -148,12 +149,22 @@ class NewPersonSchema(CSRFSchema):
         colander.Set(),
         title="角色",
         widget=colander.deferred(
-            lambda node, kw: deform.widget.CheckboxChoiceWidget(
-                values=list(roles_allowed_in(kw["tenant"]).items())
-            )
+            lambda node, kw: deform.widget.CheckboxChoiceWidget(values=grantable_roles(kw))
         ),
         missing=(),
     )
+
+
+def grantable_roles(kw):
+    """``[(role, title)]`` the person on the members page may grant here: 督查 (which reads every
+    unit) only to a portal admin, so a unit admin is not offered what would be refused."""
+    request = kw["request"]
+    admin = request.login is not None and request.policy.is_portal_admin(request.login)
+    return [
+        (role, title)
+        for role, title in roles_allowed_in(kw["tenant"]).items()
+        if admin or role not in PORTAL_GRANTED_ROLES
+    ]
 
 
 class GrantSchema(CSRFSchema):
@@ -169,7 +180,7 @@ class GrantSchema(CSRFSchema):
         title="角色",
         widget=colander.deferred(
             lambda node, kw: deform.widget.SelectWidget(
-                values=[(MEMBER, "成员（无其他角色）"), *roles_allowed_in(kw["tenant"]).items()]
+                values=[(MEMBER, "成员（无其他角色）"), *grantable_roles(kw)]
             )
         ),
         validator=colander.deferred(

@@ -95,3 +95,15 @@ def test_a_portal_admin_grants_others_but_not_themselves(browser, root):
     assert not holds(root, "admin", "officer", "cj-yushan")
     page = grant(browser, "cj-yushan", "ys.deputy", "liaison").follow()
     assert "已授予 ys.deputy “联系人”角色" in page.text
+
+
+def test_the_members_page_offers_supervision_to_portal_admins_only(browser_factory):
+    unit_admin, portal_admin = browser_factory(), browser_factory()
+    unit_admin.login("sfj.admin")
+    portal_admin.login("admin", "admin12345")
+    for browser, offered in ((unit_admin, False), (portal_admin, True)):
+        page = browser.get(MEMBERS.format("cj-sfj"))
+        choices = [option["value"] for option in page.html.select("#grant-role select option")]
+        boxes = [box["value"] for box in page.html.select("#new-person input[type=checkbox]")]
+        assert "liaison" in choices and "liaison" in boxes
+        assert ("supervisor" in choices, "supervisor" in boxes) == (offered, offered)
