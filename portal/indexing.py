@@ -30,6 +30,7 @@ import uuid
 
 import transaction
 from persistent import Persistent
+from pyramid.settings import asbool
 from pyramid.threadlocal import get_current_request, manager
 from substanced.interfaces import MODE_DEFERRED, MODE_IMMEDIATE, IIndexingActionProcessor
 from substanced.util import find_catalogs
@@ -312,6 +313,31 @@ def indexing_tween_factory(handler, registry):
     return indexing_tween
 
 
+#: Methods whose requests change the database.
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def write_lock_tween_factory(handler, registry):
+    """One changing request at a time in this process, each in its own transaction.
+
+    Python runs one thread at a time anyway (the GIL): requests that change the database in parallel
+    in one process gain no speed, only collisions on the structures they share (Substance D's object
+    map and folders above all), each paid for by running a request again. Taken in turn they never
+    collide; readers still run side by side, and the indexing after each commit (the tween above)
+    runs outside the lock, alongside the next writer. Processes still collide with each other;
+    ``pyramid_retry`` handles that. ``portal.serialize_writes = false`` turns it off.
+    """
+    lock = threading.Lock()
+
+    def write_lock_tween(request):
+        if request.method not in WRITES:
+            return handler(request)
+        with lock:
+            return handler(request)
+
+    return write_lock_tween
+
+
 def drain(registry, everything=True):
     """Index everything pending now (scripts and tests call this after their own commits)."""
     return registry.portal_indexer.drain(everything=everything)
@@ -326,3 +352,9 @@ def includeme(config):
     )
     config.registry.registerAdapter(DeferredProcessor, (Interface,), IIndexingActionProcessor)
     config.add_tween("portal.indexing.indexing_tween_factory", over="pyramid_tm.tm_tween_factory")
+    if asbool(settings.get("portal.serialize_writes", True)):
+        config.add_tween(
+            "portal.indexing.write_lock_tween_factory",
+            over="pyramid_tm.tm_tween_factory",
+            under="portal.indexing.indexing_tween_factory",
+        )
