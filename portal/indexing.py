@@ -220,41 +220,48 @@ class Indexer:
 
     def _drain_batch(self, everything):
         manager.push({"registry": self.registry, "request": None})
+        lock = getattr(self.registry, "portal_write_lock", None)
         try:
-            for attempt in range(self.attempts):
-                tm = transaction.TransactionManager()
-                conn = self.db.open(transaction_manager=tm)
-                try:
-                    tm.begin()
-                    root = conn.root().get("app_root")
-                    pending = None if root is None else pending_of(root)
-                    if pending is None or not len(pending):
-                        tm.abort()
-                        return 0
-                    taken = self._choose(pending.entries, everything)
-                    if not taken:
-                        tm.abort()
-                        return 0
-                    reindex_oids(root, sorted(taken))
-                    pending.discard(taken)
-                    tm.get().note(f"portal: indexed {len(taken)} objects")
-                    tm.commit()
-                    self.indexed += len(taken)
-                    return len(taken)
-                except ConflictError:
-                    tm.abort()
-                    self.conflicts += 1
-                    log.info("conflict retry: indexing (attempt %d)", attempt + 1)
-                    time.sleep(0.005 * (attempt + 1))
-                except Exception:
-                    tm.abort()
-                    raise
-                finally:
-                    conn.close()
-            log.warning("indexing gave up after %d conflicts; the background drain retries", self.attempts)
-            return 0
+            if lock is not None:
+                with lock:
+                    return self._drain_locked(everything)
+            return self._drain_locked(everything)
         finally:
             manager.pop()
+
+    def _drain_locked(self, everything):
+        for attempt in range(self.attempts):
+            tm = transaction.TransactionManager()
+            conn = self.db.open(transaction_manager=tm)
+            try:
+                tm.begin()
+                root = conn.root().get("app_root")
+                pending = None if root is None else pending_of(root)
+                if pending is None or not len(pending):
+                    tm.abort()
+                    return 0
+                taken = self._choose(pending.entries, everything)
+                if not taken:
+                    tm.abort()
+                    return 0
+                reindex_oids(root, sorted(taken))
+                pending.discard(taken)
+                tm.get().note(f"portal: indexed {len(taken)} objects")
+                tm.commit()
+                self.indexed += len(taken)
+                return len(taken)
+            except ConflictError:
+                tm.abort()
+                self.conflicts += 1
+                log.info("conflict retry: indexing (attempt %d)", attempt + 1)
+                time.sleep(0.005 * (attempt + 1))
+            except Exception:
+                tm.abort()
+                raise
+            finally:
+                conn.close()
+        log.warning("indexing gave up after %d conflicts; the background drain retries", self.attempts)
+        return 0
 
     def _choose(self, entries, everything):
         cutoff = time.time() - self.grace
@@ -317,17 +324,82 @@ def indexing_tween_factory(handler, registry):
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def write_lock_tween_factory(handler, registry):
-    """One changing request at a time in this process, each in its own transaction.
+class WriteLock:
+    """One writer at a time: the threads of this process, and, on RelStorage, every process.
 
     Python runs one thread at a time anyway (the GIL): requests that change the database in parallel
     in one process gain no speed, only collisions on the structures they share (Substance D's object
-    map and folders above all), each paid for by running a request again. Taken in turn they never
-    collide; readers still run side by side, and the indexing after each commit (the tween above)
-    runs outside the lock, alongside the next writer. Processes still collide with each other;
-    ``pyramid_retry`` handles that. ``portal.serialize_writes = false`` turns it off.
+    map and folders above all), each paid for by running a request again. On RelStorage the lock
+    also spans the processes, as a PostgreSQL advisory lock held on a connection of its own (released
+    by the server if the process dies), so app processes and their indexers take turns instead of
+    colliding. ZEO has no such lock to offer: there the processes still collide with each other and
+    ``pyramid_retry`` runs the loser again.
     """
-    lock = threading.Lock()
+
+    #: The advisory lock's key (any constant the database does not use for something else).
+    KEY = 7_319_000_001
+
+    def __init__(self, dsn=None):
+        self.dsn = dsn
+        self._lock = threading.Lock()
+        self._conn = None
+
+    def __enter__(self):
+        self._lock.acquire()
+        try:
+            if self.dsn:
+                self._advisory("SELECT pg_advisory_lock(%s)")
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.dsn:
+                self._advisory("SELECT pg_advisory_unlock(%s)")
+        finally:
+            self._lock.release()
+        return False
+
+    def _advisory(self, statement):
+        import psycopg2
+
+        for attempt in range(2):
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = psycopg2.connect(self.dsn)
+                    self._conn.autocommit = True
+                with self._conn.cursor() as cursor:
+                    cursor.execute(statement, (self.KEY,))
+                return
+            except psycopg2.OperationalError:
+                # A lost connection has lost its lock too: connect again.
+                self._conn = None
+                if attempt:
+                    raise
+
+
+def postgres_dsn(uri):
+    """The psycopg2 DSN of a RelStorage ``postgres://user:password@host:port/db?…`` URI, or None."""
+    from urllib.parse import unquote, urlsplit
+
+    if not uri.startswith(("postgres://", "postgresql://")):
+        return None
+    parts = urlsplit(uri)
+    fields = {
+        "host": parts.hostname,
+        "port": parts.port,
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "dbname": parts.path.lstrip("/") or None,
+    }
+    return " ".join(f"{key}={value}" for key, value in fields.items() if value)
+
+
+def write_lock_tween_factory(handler, registry):
+    """A request that changes the database holds the :class:`WriteLock` (readers never do)."""
+    lock = registry.portal_write_lock
 
     def write_lock_tween(request):
         if request.method not in WRITES:
@@ -353,6 +425,7 @@ def includeme(config):
     config.registry.registerAdapter(DeferredProcessor, (Interface,), IIndexingActionProcessor)
     config.add_tween("portal.indexing.indexing_tween_factory", over="pyramid_tm.tm_tween_factory")
     if asbool(settings.get("portal.serialize_writes", True)):
+        config.registry.portal_write_lock = WriteLock(postgres_dsn(settings.get("zodbconn.uri", "")))
         config.add_tween(
             "portal.indexing.write_lock_tween_factory",
             over="pyramid_tm.tm_tween_factory",
