@@ -220,6 +220,10 @@ class Deployment:
         self.apps = []
         self.backend = None  # the ZEO server, when there is one
 
+    def extra_settings(self):
+        """Settings the app processes of this deployment get beside development.ini's."""
+        return {}
+
     def app_uri(self, index):
         raise NotImplementedError
 
@@ -229,7 +233,11 @@ class Deployment:
             self.backend.start()
             self.backend.wait_listening()
         self.apps = [
-            app_process(self.directory, f"app-{i + 1}", app_settings(self.directory, self.app_uri(i)))
+            app_process(
+                self.directory,
+                f"app-{i + 1}",
+                {**app_settings(self.directory, self.app_uri(i)), **self.extra_settings()},
+            )
             for i in range(self.processes)
         ]
         first, rest = (self.apps, []) if together else (self.apps[:1], self.apps[1:])
@@ -328,6 +336,10 @@ class ZeoDeployment(Deployment):
         )
         argv = [PYTHON, "-m", "ZEO.runzeo", "-C", str(config)]
         self.backend = Process("zeo", argv, directory / "zeo.log", port)
+
+    def extra_settings(self):
+        """The app processes share one machine: they take turns writing through a lock file."""
+        return {"portal.write_lock_file": str(self.directory / "write.lock")}
 
     def app_uri(self, index):
         cache = self.directory / f"blobcache-{index + 1}"

@@ -23,6 +23,7 @@ the commit leaves them pending until some indexer takes them. ``portal-reindex``
 :mod:`portal.scripts.reindex`) rebuilds the catalogs from the objects when they must be trusted anew.
 """
 
+import fcntl
 import logging
 import threading
 import time
@@ -332,23 +333,28 @@ class WriteLock:
     map and folders above all), each paid for by running a request again. On RelStorage the lock
     also spans the processes, as a PostgreSQL advisory lock held on a connection of its own (released
     by the server if the process dies), so app processes and their indexers take turns instead of
-    colliding. ZEO has no such lock to offer: there the processes still collide with each other and
-    ``pyramid_retry`` runs the loser again.
+    colliding. ZEO has no such lock to offer: processes on one machine can share a lock file
+    (``portal.write_lock_file``, released by the system if the process dies); otherwise they still
+    collide with each other and ``pyramid_retry`` runs the loser again.
     """
 
     #: The advisory lock's key (any constant the database does not use for something else).
     KEY = 7_319_000_001
 
-    def __init__(self, dsn=None):
+    def __init__(self, dsn=None, path=None):
         self.dsn = dsn
+        self.path = path
         self._lock = threading.Lock()
         self._conn = None
+        self._file = None
 
     def __enter__(self):
         self._lock.acquire()
         try:
             if self.dsn:
                 self._advisory("SELECT pg_advisory_lock(%s)")
+            elif self.path:
+                self._flock(fcntl.LOCK_EX)
         except BaseException:
             self._lock.release()
             raise
@@ -358,9 +364,16 @@ class WriteLock:
         try:
             if self.dsn:
                 self._advisory("SELECT pg_advisory_unlock(%s)")
+            elif self.path:
+                self._flock(fcntl.LOCK_UN)
         finally:
             self._lock.release()
         return False
+
+    def _flock(self, operation):
+        if self._file is None:
+            self._file = open(self.path, "a+b")  # noqa: SIM115 - held for the process's life
+        fcntl.flock(self._file.fileno(), operation)
 
     def _advisory(self, statement):
         import psycopg2
@@ -425,7 +438,9 @@ def includeme(config):
     config.registry.registerAdapter(DeferredProcessor, (Interface,), IIndexingActionProcessor)
     config.add_tween("portal.indexing.indexing_tween_factory", over="pyramid_tm.tm_tween_factory")
     if asbool(settings.get("portal.serialize_writes", True)):
-        config.registry.portal_write_lock = WriteLock(postgres_dsn(settings.get("zodbconn.uri", "")))
+        config.registry.portal_write_lock = WriteLock(
+            postgres_dsn(settings.get("zodbconn.uri", "")), settings.get("portal.write_lock_file") or None
+        )
         config.add_tween(
             "portal.indexing.write_lock_tween_factory",
             over="pyramid_tm.tm_tween_factory",
