@@ -551,3 +551,18 @@ def test_listing_is_newest_first_and_paged(browser_factory):
         "第1号案",
     ]
     assert "案件移送" in [a.text for a in page.html.select(".portal-nav a")]
+
+
+# Search ---------------------------------------------------------------------------------------------
+
+
+def test_search_snippet_keeps_full_width_punctuation(browser_factory):
+    officer = person(browser_factory, "ys.officer")
+    url = new_transfer(officer, title="某烟酒店无证经营案")
+    form = officer.get(url + "@@edit").forms["case-transfer"]
+    form["facts"] = "当事人（昌江区某烟酒店）未取得营业执照，擅自销售散装白酒。"
+    form.submit("save").follow()
+    page = officer.get("/search", {"q": "营业执照"})
+    snippets = [" ".join(node.text.split()) for node in page.html.select(".search-snippet")]
+    assert any("当事人（昌江区某烟酒店）未取得营业执照，擅自销售" in text for text in snippets), snippets
+    assert page.html.select_one(".search-snippet mark").text == "营业执照"
