@@ -4,8 +4,10 @@ A transfer is drafted by an officer of the sending unit, approved by its leader 
 unit's name with three materials (移送函, 案源材料, 初步证据). It is due 5 working days after the
 violation was found (10 at most, with a notice to the receiver before the due date; 24 hours when
 urgent). A violation still going on is told to the receiver at once. A township's major or difficult
-case needs the department's consent (征求同意) before it goes. The receiver signs for it, answers
-within 5 working days of receipt (受理 / 不予受理), both sides post progress, and the case is closed.
+case needs the department's consent (征求同意) before it goes. The receiver answers within 5 working
+days of receipt (受理 / 不予受理): its clock starts when the transfer reaches it (送达, the send), with
+the office-hours rule, whether or not anyone signs; signing (签收) is recorded and moves no clock.
+Both sides post progress, and the case is closed.
 
 The steps are :data:`WORKFLOW` transitions; consent, extension and progress are events that leave
 the state alone (:data:`EVENTS`). Every step keeps the clock (``due``, ``awaiting``, ``waiting_for``)
@@ -133,7 +135,11 @@ class CaseTransfer(Item):
     sent_at = None
     sent_late = False
     late_by = 0
+    #: When the transfer reached the receiver (送达, the send): its 5 working days run from here.
     received_at = None
+    #: When and by whom the receiver signed for it (签收); no clock depends on it.
+    signed_at = None
+    signed_by = ""
     answer_due = None
     answer_due_provisional = False
     answered_at = None
@@ -196,7 +202,12 @@ def update_clock(item, request):
             waiting += f"；等待{receiver_title}答复是否同意接收"
         item.set_due(item.transfer_due, awaiting, waiting, item.transfer_due_provisional)
     elif state == "sent":
-        item.set_due(None, [receiver], f"等待{receiver_title}签收")
+        item.set_due(
+            item.answer_due,
+            [receiver],
+            f"等待{receiver_title}签收并书面答复是否受理",
+            item.answer_due_provisional,
+        )
     elif state == "received":
         item.set_due(
             item.answer_due,
@@ -277,15 +288,33 @@ def send(item, request, comment=""):
     sender = request.root["tenants"][item.owner]
     item.number = next_number(sender, sender.doc_code + "移", moment.year)
     item.relate("recipient", item.receiver)
+    start_answer_clock(item, moment, request)
     return fire(item, request, "send", comment)
 
 
-def sign(item, request, comment=""):
-    """The receiver's liaison signs for it; the 5 working days to answer start."""
-    WORKFLOW.check(item, request, "sign")
-    item.received_at = now()
-    due = add_workdays_ex(item.received_at, ANSWER_DAYS, overrides=request.root.calendar_overrides)
+def office_close(request):
+    """The ``portal.office_close`` rule (parsed at start by :mod:`portal.requests`), or None."""
+    return getattr(request.registry, "portal_office_close", None)
+
+
+def start_answer_clock(item, received_at, request):
+    """Receipt (送达) starts the receiver's 5 working days, with the office-hours rule."""
+    item.received_at = received_at
+    due = add_workdays_ex(
+        received_at,
+        ANSWER_DAYS,
+        overrides=request.root.calendar_overrides,
+        office_close=office_close(request),
+    )
     item.answer_due, item.answer_due_provisional = due.date, due.provisional
+    return due
+
+
+def sign(item, request, comment=""):
+    """The receiver's liaison signs for it: recorded, who and when; the clock runs from receipt."""
+    WORKFLOW.check(item, request, "sign")
+    item.signed_at = now()
+    item.signed_by = request.login
     return fire(item, request, "sign", comment)
 
 

@@ -7,11 +7,15 @@ dashboards rely on (the clock, the catalog) from the site itself.
 
 import datetime
 
+from types import SimpleNamespace
+
 import transaction
 from hypatia.query import Any, Eq
+from pyramid.threadlocal import manager as threadlocals
 from webtest import Upload
 
-from portal.calendar import add_hours, add_workdays, workdays_between
+from portal.calendar import SHANGHAI, add_hours, add_workdays, add_workdays_ex, workdays_between
+from portal.deadlines import check_deadlines
 from portal.items import now
 
 YS, SCJ, CG = "cj-yushan", "cj-scjgj", "cj-cgj"
@@ -475,6 +479,78 @@ def test_ongoing_violation_is_told_to_the_receiver_at_once(browser_factory):
     assert "已告知或征求同意的接收单位不能更改；如需移送其他单位，请撤销本移送后重新起草" in errors(
         form.submit("save")
     )
+
+
+# The receiver's clock runs from receipt ---------------------------------------------------------------
+
+
+def day(value):
+    """A date as the pages write it."""
+    return value.strftime("%Y年%m月%d日")
+
+
+def sent_at(browser_factory, officer, monkeypatch, moment, **fields):
+    """An approved transfer sent at ``moment``; returns its URL."""
+    import portal.transfers
+
+    url = approved(browser_factory, officer, **fields)
+    monkeypatch.setattr(portal.transfers, "now", lambda: moment)
+    act(officer, url, "send", follow=False)
+    monkeypatch.undo()
+    return url
+
+
+def overdue_run(app, root, moment):
+    """What ``portal-deadlines`` does at ``moment``, on the test's own connection."""
+    threadlocals.push({"registry": app.registry, "request": None})
+    try:
+        check_deadlines(root, SimpleNamespace(registry=app.registry), moment)
+        transaction.commit()
+    finally:
+        threadlocals.pop()
+
+
+def test_the_answer_clock_runs_from_receipt_even_when_nobody_signs(browser_factory, root, app, monkeypatch):
+    """Sent Wednesday 2026-09-30 at 16:00: the 5 working days run over National Day as the calendar
+    says, and a transfer nobody signs for falls overdue all the same."""
+    officer = person(browser_factory, "ys.officer")
+    moment = datetime.datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
+    url = sent_at(browser_factory, officer, monkeypatch, moment)
+    due = add_workdays_ex(moment, 5, root.calendar_overrides).date
+    assert due > datetime.date(2026, 10, 8)  # the holiday does not count
+
+    liaison = person(browser_factory, "scj.liaison")
+    page = liaison.get(url)
+    assert page.html.select_one(".portal-state").text == "已移送，待签收"
+    assert text_of(page, "#received-at") == "2026-09-30 16:00"
+    assert text_of(page, "#signed-at") == "尚未签收（不影响答复期限）"
+    assert text_of(page, "#answer-due").startswith(day(due))
+    assert text_of(page, "#clock").startswith("等待区市监局签收并书面答复是否受理")
+    item = item_at(root, url)
+    assert (item.due, item.awaiting) == (due, (SCJ,))
+
+    # Nobody signs; the overdue run after the due date finds it.
+    overdue_run(app, root, datetime.datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
+    page = liaison.get(url)
+    assert history(page)[-1][3] == "已超期"
+    assert "（已逾期）" in text_of(page, "#clock")
+
+    # Signing later is recorded and moves nothing.
+    page = act(liaison, url, "sign")
+    assert text_of(page, "#signed-at") != "尚未签收（不影响答复期限）"
+    assert text_of(page, "#answer-due").startswith(day(due))
+    assert item_at(root, url).due == due
+
+
+def test_a_late_evening_receipt_counts_from_the_next_day(browser_factory, root, app, monkeypatch):
+    """Received Tuesday 2026-12-01 at 21:54, after 17:30: counted from Wednesday, as requests are."""
+    monkeypatch.setattr(app.registry, "portal_office_close", datetime.time(17, 30))
+    officer = person(browser_factory, "ys.officer")
+    moment = datetime.datetime(2026, 12, 1, 21, 54, tzinfo=SHANGHAI)
+    url = sent_at(browser_factory, officer, monkeypatch, moment)
+    page = officer.get(url)
+    assert text_of(page, "#answer-due").startswith(day(datetime.date(2026, 12, 9)))
+    assert item_at(root, url).due == datetime.date(2026, 12, 9)
 
 
 # A department sends to a township; the township declines -----------------------------------------
