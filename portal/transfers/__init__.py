@@ -360,14 +360,14 @@ def notify_extension(item, request, new_due, reason):
     today = local_date(now())
     if today > item.transfer_due:
         raise WorkflowError(
-            f"已超过移送期限（{item.transfer_due:%Y年%m月%d日}），延期须在期限届满前告知，请尽快移送"
+            f"已超过移送期限（{item.transfer_due:%Y-%m-%d}），延期须在期限届满前告知，请尽快移送"
         )
     if new_due <= item.transfer_due:
-        raise WorkflowError(f"新的移送期限应晚于当前期限（{item.transfer_due:%Y年%m月%d日}）")
+        raise WorkflowError(f"新的移送期限应晚于当前期限（{item.transfer_due:%Y-%m-%d}）")
     overrides = request.root.calendar_overrides
     if workdays_between(item.found_date, new_due, overrides) > TRANSFER_MAX_DAYS:
         raise WorkflowError(
-            f"移送期限最长不超过10个工作日（自发现违法行为之日 {item.found_date:%Y年%m月%d日} 起算）"
+            f"移送期限最长不超过10个工作日（自发现违法行为之日 {item.found_date:%Y-%m-%d} 起算）"
         )
     item.extended_due = new_due
     item.transfer_due, item.transfer_due_provisional = compute_transfer_due(item, overrides)
@@ -378,7 +378,7 @@ def notify_extension(item, request, new_due, reason):
         request,
         "notify_extension",
         "告知延期移送",
-        f"{reason}（移送期限延至{new_due:%Y年%m月%d日}）",
+        f"{reason}（移送期限延至{new_due:%Y-%m-%d}）",
         new_due=new_due,
     )
 

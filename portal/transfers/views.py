@@ -215,7 +215,7 @@ def extension(context, request):
     except WorkflowError as error:
         return back(context, request, str(error), "error")
     receiver = unit_title(request, context.receiver)
-    return back(context, request, f"已告知{receiver}延期移送，移送期限延至{data['new_due']:%Y年%m月%d日}")
+    return back(context, request, f"已告知{receiver}延期移送，移送期限延至{data['new_due']:%Y-%m-%d}")
 
 
 def step(context, request):
@@ -263,8 +263,8 @@ def due_text(due):
     if due is None:
         return ""
     if isinstance(due, datetime.datetime):
-        return due.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
-    return due.strftime("%Y年%m月%d日")
+        return due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return due.strftime("%Y-%m-%d")
 
 
 def is_overdue(item):

@@ -160,7 +160,7 @@ def test_township_sends_and_department_handles_to_closure(browser_factory, root)
     url = new_transfer(officer)
     page = officer.get(url)
     assert text_of(page, "#clock").startswith("等待鱼山镇报送领导审批")
-    assert text_of(page, "#transfer-due").startswith(add_workdays(today(), 5).strftime("%Y年%m月%d日"))
+    assert text_of(page, "#transfer-due").startswith(add_workdays(today(), 5).strftime("%Y-%m-%d"))
     assert "鱼山镇" in text_of(page, "#sender") and "综合行政执法队" in text_of(page, "#sender")
     upload_all(officer, url)
     page = officer.get(url)
@@ -190,7 +190,7 @@ def test_township_sends_and_department_handles_to_closure(browser_factory, root)
 
     page = act(liaison, url, "sign", "已签收")
     answer_due = add_workdays(today(), 5)
-    assert text_of(page, "#answer-due").startswith(answer_due.strftime("%Y年%m月%d日"))
+    assert text_of(page, "#answer-due").startswith(answer_due.strftime("%Y-%m-%d"))
     item = item_at(root, url)
     assert (item.due, item.awaiting) == (answer_due, (SCJ,))
     page = act(liaison, url, "accept", "予以受理，已立案调查")
@@ -355,7 +355,7 @@ def test_due_date_counts_working_days_across_national_day(browser_factory, root)
     officer = person(browser_factory, "ys.officer")
     url = new_transfer(officer, found=datetime.date(2025, 9, 29))
     page = officer.get(url)
-    assert text_of(page, "#transfer-due") == "2025年10月13日 （发现违法行为后5个工作日内）"
+    assert text_of(page, "#transfer-due") == "2025-10-13 （发现违法行为后5个工作日内）"
     assert "（已逾期）" in text_of(page, "#clock")
     assert item_at(root, url).due == datetime.date(2025, 10, 13)
 
@@ -368,7 +368,7 @@ def test_extension_is_told_before_the_due_date_and_never_past_ten_working_days(b
     form["new_due"] = too_late.isoformat()
     form["reason"] = "需调取银行流水核实经营额"
     page = form.submit("notify_extension").follow()
-    assert errors(page) == [f"移送期限最长不超过10个工作日（自发现违法行为之日 {today():%Y年%m月%d日} 起算）"]
+    assert errors(page) == [f"移送期限最长不超过10个工作日（自发现违法行为之日 {today():%Y-%m-%d} 起算）"]
     assert not item_at(root, url).units_in("cc")
 
     later = add_workdays(today(), 8)
@@ -376,8 +376,8 @@ def test_extension_is_told_before_the_due_date_and_never_past_ten_working_days(b
     form["new_due"] = later.isoformat()
     form["reason"] = "需调取银行流水核实经营额"
     page = form.submit("notify_extension").follow()
-    assert f"移送期限延至{later:%Y年%m月%d日}" in page.text
-    assert text_of(page, "#transfer-due").startswith(later.strftime("%Y年%m月%d日"))
+    assert f"移送期限延至{later:%Y-%m-%d}" in page.text
+    assert text_of(page, "#transfer-due").startswith(later.strftime("%Y-%m-%d"))
     item = item_at(root, url)
     assert item.due == later and workdays_between(today(), later) == 8
 
@@ -385,7 +385,7 @@ def test_extension_is_told_before_the_due_date_and_never_past_ten_working_days(b
     scj = person(browser_factory, "scj.liaison")
     assert history(scj.get(url))[-1][3:] == [
         "告知延期移送",
-        f"需调取银行流水核实经营额（移送期限延至{later:%Y年%m月%d日}）",
+        f"需调取银行流水核实经营额（移送期限延至{later:%Y-%m-%d}）",
     ]
     post(scj, url, "sign", status=403)
 
@@ -398,7 +398,7 @@ def test_no_extension_after_the_due_date(browser_factory, root):
     page = post(
         officer, url, "notify_extension", new_due=add_workdays(found, 9).isoformat(), reason="调查"
     ).follow()
-    assert errors(page) == [f"已超过移送期限（{due:%Y年%m月%d日}），延期须在期限届满前告知，请尽快移送"]
+    assert errors(page) == [f"已超过移送期限（{due:%Y-%m-%d}），延期须在期限届满前告知，请尽快移送"]
     assert item_at(root, url).extended_due is None
 
 
@@ -434,7 +434,7 @@ def test_urgent_case_is_due_within_24_hours(browser_factory, root):
     found_at = (now() - datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
     url = new_transfer(officer, urgent=True, found=found_at.date(), time=found_at.strftime("%H:%M"))
     due = add_hours(found_at, 24)
-    assert text_of(officer.get(url), "#transfer-due").startswith(due.strftime("%Y年%m月%d日 %H:%M"))
+    assert text_of(officer.get(url), "#transfer-due").startswith(due.strftime("%Y-%m-%d %H:%M"))
     assert item_at(root, url).due == due
     assert "notify_extension-form" not in officer.get(url).forms
     page = post(
@@ -486,7 +486,7 @@ def test_ongoing_violation_is_told_to_the_receiver_at_once(browser_factory):
 
 def day(value):
     """A date as the pages write it."""
-    return value.strftime("%Y年%m月%d日")
+    return value.strftime("%Y-%m-%d")
 
 
 def sent_at(browser_factory, officer, monkeypatch, moment, **fields):
@@ -551,6 +551,21 @@ def test_a_late_evening_receipt_counts_from_the_next_day(browser_factory, root, 
     page = officer.get(url)
     assert text_of(page, "#answer-due").startswith(day(datetime.date(2026, 12, 9)))
     assert item_at(root, url).due == datetime.date(2026, 12, 9)
+
+
+def test_a_transfer_page_writes_dates_as_every_other_page(browser_factory, monkeypatch):
+    """YYYY-MM-DD, and YYYY-MM-DD HH:MM with a time, as on the other pages of the portal."""
+    officer = person(browser_factory, "ys.officer")
+    moment = datetime.datetime(2026, 11, 23, 9, 5, tzinfo=SHANGHAI)
+    found = datetime.date(2026, 11, 20)
+    url = sent_at(browser_factory, officer, monkeypatch, moment, found=found, time="08:30")
+    page = officer.get(url)
+    assert text_of(page, "#found") == "2026-11-20 08:30"
+    assert text_of(page, "#sent-at") == "2026-11-23 09:05"
+    assert text_of(page, "#received-at") == "2026-11-23 09:05"
+    assert text_of(page, "#transfer-due").startswith("2026-11-27 ")
+    assert text_of(page, "#answer-due").startswith("2026-11-30（")
+    assert "年" not in " ".join(text_of(page, sel) for sel in ("#fields", "#clock"))
 
 
 # A department sends to a township; the township declines -----------------------------------------
