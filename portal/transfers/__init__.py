@@ -269,17 +269,24 @@ def fire(item, request, name, comment="", **details):
     return entry
 
 
+def send_refusal(item, request):
+    """Why an approved transfer cannot be sent yet (its page shows the button disabled with it), or ""."""
+    missing = item.missing_materials()
+    if missing:
+        return f"尚缺以下移送材料，不能移送：{'、'.join(missing)}。请先上传。"
+    if item.needs_consent and item.consent != "given":
+        return f"重大疑难案件须先征得{unit_title(request, item.receiver)}同意后才能移送" + (
+            "（对方已不同意接收）" if item.consent == "refused" else ""
+        )
+    return ""
+
+
 def send(item, request, comment=""):
     """Send in the unit's name: only approved, with all three materials and any consent needed."""
     WORKFLOW.check(item, request, "send")
-    missing = item.missing_materials()
-    if missing:
-        raise WorkflowError(f"尚缺以下移送材料，不能移送：{'、'.join(missing)}。请先上传。")
-    if item.needs_consent and item.consent != "given":
-        raise WorkflowError(
-            f"重大疑难案件须先征得{unit_title(request, item.receiver)}同意后才能移送"
-            + ("（对方已不同意接收）" if item.consent == "refused" else "")
-        )
+    refusal = send_refusal(item, request)
+    if refusal:
+        raise WorkflowError(refusal)
     moment = now()
     item.sent_at = moment
     item.sent_late, item.late_by = lateness(

@@ -2,6 +2,7 @@
 and the listing of the transfers the acting unit may see."""
 
 import datetime
+import html
 import itertools
 
 import deform
@@ -30,6 +31,7 @@ from . import (
     post_progress,
     request_consent,
     send,
+    send_refusal,
     sign,
     unit_title,
 )
@@ -136,6 +138,8 @@ def transfer_page(item, request, rendered=None):
             steps.append((name, rendered[name]))
         elif name == "notify_extension":
             steps.append((name, extension_form(request, item, counter).render()))
+        elif name == "send" and send_refusal(item, request):
+            steps.append((name, blocked_step(STEPS[name][0], send_refusal(item, request))))
         elif name in STEPS:
             steps.append((name, step_form(request, item, name, counter).render()))
     return {
@@ -152,6 +156,15 @@ def transfer_page(item, request, rendered=None):
         "consent_text": consent_text(item, request),
         "items_macros": get_renderer("portal:items/templates/history.pt").implementation().macros,
     }
+
+
+def blocked_step(button, reason):
+    """A step that cannot be taken yet: its button, disabled, and why."""
+    return (
+        f'<div class="portal-blocked" id="send-blocked">'
+        f'<button type="button" class="btn btn-primary" disabled="disabled">{html.escape(button)}</button>'
+        f'<p class="help-block">{html.escape(reason)}</p></div>'
+    )
 
 
 def back(item, request, message, queue=""):

@@ -324,6 +324,11 @@ def test_upload_refuses_what_is_not_what_it_says(browser_factory):
 def test_major_case_is_sent_only_with_the_departments_consent(browser_factory):
     officer = person(browser_factory, "ys.officer")
     url = approved(browser_factory, officer, major=True)
+    # No way to send it on the page: the button is disabled and says why.
+    page = officer.get(url)
+    assert "send-form" not in page.forms
+    assert page.html.select_one("#send-blocked button").has_attr("disabled")
+    assert text_of(page, "#send-blocked .help-block") == "重大疑难案件须先征得区市监局同意后才能移送"
     page = post(officer, url, "send").follow()
     assert errors(page) == ["重大疑难案件须先征得区市监局同意后才能移送"]
     assert text_of(page, "#consent") == "尚未征求区市监局同意"
@@ -336,12 +341,15 @@ def test_major_case_is_sent_only_with_the_departments_consent(browser_factory):
     page = act(scj, url, "refuse_consent")
     assert "请填写不同意接收的理由" in errors(page)
     act(scj, url, "refuse_consent", "不属于本局管辖", follow=False)
+    assert "send-form" not in officer.get(url).forms
     page = post(officer, url, "send").follow()
     assert errors(page) == ["重大疑难案件须先征得区市监局同意后才能移送（对方已不同意接收）"]
 
     act(officer, url, "request_consent", "补充了检验报告，请再予研究", follow=False)
     page = act(scj, url, "consent", "同意移送")
     assert text_of(page, "#consent") == "区市监局已同意接收"
+    page = officer.get(url)
+    assert "send-form" in page.forms and not page.html.select("#send-blocked")
     page = act(officer, url, "send")
     assert page.html.select_one(".portal-state").text == "已移送，待签收"
 
