@@ -37,6 +37,19 @@ MATERIALS = (
     ("evidence", "初步证据", "初步证明违法行为事实情况的相关证据材料"),
 )
 MATERIAL_KINDS = {slot: kind for slot, kind, _ in MATERIALS}
+#: The fields the leader's approval covers, with the materials: a change after it asks it again.
+APPROVED_FIELDS = (
+    "receiver",
+    "title",
+    "party",
+    "found_date",
+    "found_at",
+    "facts",
+    "urgent",
+    "ongoing",
+    "measures",
+    "major",
+)
 
 #: Where the sender may still change the transfer or its materials, and tell the receiver things.
 BEFORE_SENDING = ("draft", "awaiting_approval", "approved")
@@ -147,6 +160,8 @@ class CaseTransfer(Item):
     answer_late_by = 0
     decline_reason = ""
     result = ""
+    #: The fields and materials as the leader approved them (:meth:`approval_fingerprint`).
+    approved_as = None
 
     @property
     def needs_consent(self):
@@ -164,6 +179,18 @@ class CaseTransfer(Item):
 
     def missing_materials(self):
         return [kind for _, kind, _, files in self.materials() if not files]
+
+    def approval_fingerprint(self):
+        """What the leader approves: the fields and every material, as they are now."""
+        fields = tuple(repr(getattr(self, name)) for name in APPROVED_FIELDS)
+        files = sorted(
+            (f.kind, f.__name__ or "", f.filename, f.size, f.uploaded.isoformat()) for f in self.attachments()
+        )
+        return fields + tuple(files)
+
+    @property
+    def changed_since_approval(self):
+        return self.approved_as != self.approval_fingerprint()
 
     def progress_posts(self):
         return [entry for entry in self.history if entry.action == "progress"]
@@ -274,6 +301,8 @@ def send_refusal(item, request):
     missing = item.missing_materials()
     if missing:
         return f"尚缺以下移送材料，不能移送：{'、'.join(missing)}。请先上传。"
+    if item.state == "approved" and item.changed_since_approval:
+        return CHANGED_SINCE_APPROVAL
     if item.needs_consent and item.consent != "given":
         return f"重大疑难案件须先征得{unit_title(request, item.receiver)}同意后才能移送" + (
             "（对方已不同意接收）" if item.consent == "refused" else ""
@@ -281,10 +310,38 @@ def send_refusal(item, request):
     return ""
 
 
+CHANGED_SINCE_APPROVAL = "领导批准后移送材料或内容有变更，须重新报送领导审批后才能移送"
+
+
+def approve(item, request, comment=""):
+    """The leader approves the transfer as it is now: its fields and materials are what will go."""
+    WORKFLOW.check(item, request, "approve")
+    item.approved_as = item.approval_fingerprint()
+    return fire(item, request, "approve", comment)
+
+
+def back_to_approval(item, request, why):
+    """A change after approval: the transfer waits for the leader's approval again."""
+    item.state = "awaiting_approval"
+    item.approved_as = None
+    update_clock(item, request)
+    return record(
+        item,
+        request,
+        "reapproval",
+        "重新报送领导审批",
+        f"{why}，须重新审批",
+        state_from="approved",
+        state_to="awaiting_approval",
+    )
+
+
 def send(item, request, comment=""):
     """Send in the unit's name: only approved, with all three materials and any consent needed."""
     WORKFLOW.check(item, request, "send")
     refusal = send_refusal(item, request)
+    if refusal == CHANGED_SINCE_APPROVAL:
+        back_to_approval(item, request, "领导批准后移送材料或内容有变更")
     if refusal:
         raise WorkflowError(refusal)
     moment = now()

@@ -23,6 +23,8 @@ from . import (
     CaseTransfer,
     after_save,
     answer,
+    approve,
+    back_to_approval,
     answer_consent,
     available_actions,
     close,
@@ -206,6 +208,11 @@ def upload(context, request):
         return back(context, request, f"{error}。{CHOOSE_AGAIN}", "error")
     attach(context, attachment)
     record(context, request, "upload", f"上传{kind}", attachment.filename)
+    if context.state == "approved":
+        back_to_approval(context, request, f"领导批准后上传了{kind}“{attachment.filename}”")
+        return back(
+            context, request, f"已上传{kind}：{attachment.filename}。移送材料已变更，已重新报送领导审批"
+        )
     return back(context, request, f"已上传{kind}：{attachment.filename}")
 
 
@@ -242,6 +249,8 @@ def step(context, request):
     try:
         if name == "send":
             send(context, request, comment)
+        elif name == "approve":
+            approve(context, request, comment)
         elif name == "sign":
             sign(context, request, comment)
         elif name in ("accept", "decline"):

@@ -241,13 +241,15 @@ def test_sending_needs_the_leaders_approval_and_every_material(browser_factory):
 
     page = post(officer, url, "send").follow()
     assert errors(page) == ["尚缺以下移送材料，不能移送：移送函、案源材料、初步证据。请先上传。"]
+    # Materials added after the approval go back to the leader, who approves what will be sent.
     upload(officer, url, "letter")
-    page = post(officer, url, "send").follow()
-    assert errors(page) == ["尚缺以下移送材料，不能移送：案源材料、初步证据。请先上传。"]
+    assert "当前状态为“待领导审批”，不能移送" in errors(post(officer, url, "send").follow())[0]
     upload(officer, url, "source")
+    act(person(browser_factory, "ys.leader"), url, "approve", follow=False)
     page = post(officer, url, "send").follow()
     assert errors(page) == ["尚缺以下移送材料，不能移送：初步证据。请先上传。"]
     upload(officer, url, "evidence")
+    act(person(browser_factory, "ys.leader"), url, "approve", follow=False)
     page = act(person(browser_factory, "ys.liaison"), url, "send")
     assert page.html.select_one(".portal-state").text == "已移送，待签收"
     # Once sent it cannot be edited, sent again or given more materials.
@@ -255,6 +257,45 @@ def test_sending_needs_the_leaders_approval_and_every_material(browser_factory):
     assert errors(page) == ["“已移送，待签收”的移送不能修改"]
     assert "当前状态为“已移送，待签收”，不能移送" in errors(post(officer, url, "send").follow())[0]
     assert not officer.get(url).html.select("#materials form")
+
+
+def test_what_the_leader_approved_is_what_is_sent(browser_factory, root):
+    """The leader approves a transfer without 初步证据; the officer then adds the evidence and tries to
+    send it without asking again. The change sends it back to the leader, and nothing goes unapproved."""
+    officer = person(browser_factory, "ys.officer")
+    leader = person(browser_factory, "ys.leader")
+    url = new_transfer(officer)
+    upload(officer, url, "letter")
+    upload(officer, url, "source")
+    act(officer, url, "submit", follow=False)
+    act(leader, url, "approve", "同意", follow=False)
+
+    page = upload(officer, url, "evidence").follow()
+    assert page.html.select_one(".portal-state").text == "待领导审批"
+    assert text_of(page, "#clock").startswith("等待鱼山镇主要领导审批")
+    assert history(page)[-1][3:] == ["重新报送领导审批", "领导批准后上传了初步证据“初步证据.pdf”，须重新审批"]
+    page = post(officer, url, "send").follow()
+    assert "当前状态为“待领导审批”，不能移送" in errors(page)[0]
+    assert item_at(root, url).number == ""
+
+    # Approved again, as it now is, it goes.
+    act(leader, url, "approve", "证据已补充，同意", follow=False)
+    page = act(officer, url, "send")
+    assert page.html.select_one(".portal-state").text == "已移送，待签收"
+
+    # Whatever else changes an approved transfer, the send refuses it and asks the leader again.
+    url = approved(browser_factory, officer, title="某洗车店占道经营案")
+    item = item_at(root, url)
+    item.facts = "改动后的违法事实"
+    transaction.commit()
+    page = officer.get(url)
+    assert (
+        text_of(page, "#send-blocked .help-block")
+        == "领导批准后移送材料或内容有变更，须重新报送领导审批后才能移送"
+    )
+    page = post(officer, url, "send").follow()
+    assert errors(page) == ["领导批准后移送材料或内容有变更，须重新报送领导审批后才能移送"]
+    assert page.html.select_one(".portal-state").text == "待领导审批"
 
 
 def test_leader_sends_it_back_and_the_officer_withdraws_it(browser_factory, root):
