@@ -156,6 +156,33 @@ class CollaborationRequest(Item):
     def record_onsite(self, staff, arrived_at, **who):
         self.onsite_visits.append(PersistentMapping(staff=staff, arrived_at=arrived_at, when=now(), **who))
 
+    def notices(self, entry, request):
+        """Who hears of a step (see :mod:`portal.notifications`): the department's liaison when the
+        request arrives, the township's people when the department answers, extends or comes on
+        site; nobody for a unit's own routine steps (drafting, signing, closing)."""
+        township, title = self.owner_title, f"《{self.title}》"
+        department = self.department_title
+        if entry.action == "send":
+            text = (
+                f"{township}向{department}请求{self.kind}：{title}（{self.number}），"
+                f"请于 {self.due:%Y-%m-%d} 前书面答复"
+            )
+            return [([self.department], {"liaison"}, text)]
+        to_township = {
+            "answer": f"{department}已书面答复{township}的请求{title}，待查阅后办结",
+            "extend": f"{department}延长了{title}的答复期限：{entry.comment}",
+            "onsite": f"{department}已派员到场处置{title}：{entry.comment}",
+        }
+        if entry.action in to_township:
+            return [([self.owner], {"officer", "liaison"}, to_township[entry.action])]
+        return []
+
+    @property
+    def owner_title(self):
+        tenants = self.__parent__.__parent__ if self.__parent__ is not None else None
+        tenant = tenants.get(self.owner) if tenants is not None else None
+        return tenant.title if tenant is not None else self.owner
+
     def _waiting(self, what):
         return f"等待{self.department_title}{what}"
 

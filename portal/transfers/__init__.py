@@ -18,7 +18,7 @@ import math
 
 from substanced.content import content
 
-from ..calendar import add_hours, add_workdays_ex, local_date, workdays_between
+from ..calendar import SHANGHAI, add_hours, add_workdays_ex, local_date, workdays_between
 from ..items import Item, Transition, Workflow, WorkflowError, now, record, reindex
 from ..items.numbering import next_number
 
@@ -192,6 +192,9 @@ class CaseTransfer(Item):
     def changed_since_approval(self):
         return self.approved_as != self.approval_fingerprint()
 
+    def notices(self, entry, request):
+        return notices(self, entry, request)
+
     def progress_posts(self):
         return [entry for entry in self.history if entry.action == "progress"]
 
@@ -289,11 +292,22 @@ def check_event(item, name):
 
 
 def fire(item, request, name, comment="", **details):
-    """A workflow transition, with the clock set for the new state."""
-    entry = WORKFLOW.fire(item, request, name, comment, **details)
+    """A workflow transition, with the clock set for the new state before it is recorded (so its
+    notifications say what is awaited now, not what was awaited before)."""
+    transition = WORKFLOW.check(item, request, name)
+    state_from = item.state
+    item.state = transition.target
     update_clock(item, request)
-    reindex(item, request)
-    return entry
+    return record(
+        item,
+        request,
+        transition.name,
+        transition.title,
+        comment,
+        state_from=state_from,
+        state_to=transition.target,
+        **details,
+    )
 
 
 def send_refusal(item, request):
@@ -450,6 +464,61 @@ def notify_extension(item, request, new_due, reason):
 def post_progress(item, request, text):
     check_event(item, "progress")
     return record(item, request, "progress", "通报进展", text)
+
+
+# Who hears of each step: the people who must act next, in a plain sentence ----------------------
+
+#: The sending unit's people who carry a transfer on (draft, send, close a declined one).
+HANDLERS = ("officer", "liaison")
+
+
+def notices(item, entry, request):
+    """``[(units, roles, text)]`` for a step just recorded (see :mod:`portal.notifications`).
+
+    A unit's own routine steps (drafting, uploading, signing, closing what it declined) tell nobody.
+    """
+    sender, receiver = item.owner, item.receiver
+    s, r, t = unit_title(request, sender), unit_title(request, receiver), f"《{item.title}》"
+    comment = entry.comment
+    reason = f"：{comment}" if comment else ""
+    to_sender = {
+        "submit": ({"leader"}, f"{s}报送移送{t}，待主要领导审批"),
+        "reapproval": ({"leader"}, f"{s}移送{t}批准后有变更（{comment}），待主要领导重新审批"),
+        "approve": (HANDLERS, f"{s}移送{t}已获主要领导批准，待移送"),
+        "reject": ({"officer"}, f"{s}移送{t}被主要领导退回修改{reason}"),
+        "consent": (HANDLERS, f"{r}同意接收{s}移送的{t}，可以移送"),
+        "refuse_consent": (HANDLERS, f"{r}不同意接收{s}移送的{t}{reason}"),
+        "accept": (HANDLERS, f"{s}移送{t}已被{r}受理"),
+        "decline": (HANDLERS, f"{s}移送{t}被{r}不予受理{reason}，待结案"),
+        "close": (HANDLERS, f"{r}已对{s}移送的{t}结案{reason}"),
+    }
+    to_receiver = {
+        "send": f"{s}向{r}移送{t}（{item.number}），请于 {due_words(item.answer_due)} 前书面答复是否受理",
+        "notify_ongoing": f"{s}告知：{t}的违法行为正在进行，已采取措施：{item.measures}",
+        "notify_extension": f"{s}告知：{t}将延期移送，{comment}",
+        "request_consent": f"{s}就重大疑难案件{t}征求{r}意见，待答复是否同意接收{reason}",
+        "withdraw": f"{s}已撤销移送{t}{reason}",
+    }
+    action = entry.action
+    if action in to_sender:
+        roles, text = to_sender[action]
+        return [([sender], roles, text)]
+    if action == "withdraw" and not (item.units_in("cc") or item.units_in("consultee")):
+        return []
+    if action in to_receiver:
+        return [([receiver], {"liaison"}, to_receiver[action])]
+    if action == "progress":
+        other = receiver if entry.unit == sender else sender
+        return [([other], HANDLERS, f"{entry.unit_title}通报{t}的进展：{comment}")]
+    return []
+
+
+def due_words(due):
+    if due is None:
+        return ""
+    if hasattr(due, "hour"):
+        return due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return due.strftime("%Y-%m-%d")
 
 
 def available_actions(item, request):

@@ -13,6 +13,7 @@ from pyramid.threadlocal import manager as threadlocals
 from portal.deadlines import check_deadlines
 from portal.calendar import SHANGHAI, add_workdays_ex, workdays_between
 from portal.items import now
+from portal.notifications import inbox_of
 from portal.requests import parse_office_close
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
@@ -395,3 +396,31 @@ def test_sending_after_office_hours_counts_from_the_next_day(township, root, app
     assert (
         text_of(page, ".portal-due") == "答复期限：2026-12-07"
     )  # Wednesday 12-02 counts as the day of receipt
+
+
+def test_notifications_go_to_who_acts_next(township, liaison, person, root):
+    def inbox(login):
+        transaction.abort()
+        box = inbox_of(root, login)
+        texts = [n.text for _, n in reversed(box.latest())] if box is not None else []
+        return [text for text in texts if "假冒白酒" in text]
+
+    before = {login: inbox(login) for login in ("scj.liaison", "scj.officer", "ys.officer", "ys.liaison")}
+    page = new_request(township)
+    url = page.request.path
+    item = item_in(root, page)
+    arrived = (
+        f"鱼山镇向区市监局请求技术鉴定：《关于某超市销售疑似假冒白酒的技术鉴定请求》（{item.number}），"
+        f"请于 {item.due:%Y-%m-%d} 前书面答复"
+    )
+    assert inbox("scj.liaison") == [*before["scj.liaison"], arrived]
+    assert inbox("scj.officer") == before["scj.officer"]
+    press(liaison.get(url), "receive")
+    assert inbox("scj.liaison") == [*before["scj.liaison"], arrived]
+    assert inbox("ys.officer") == before["ys.officer"]
+    form = liaison.get(url + "@@answer").forms["answer-form"]
+    form["answer_text"] = "经鉴定，系假冒商品。"
+    form.submit("answer")
+    answered = "区市监局已书面答复鱼山镇的请求《关于某超市销售疑似假冒白酒的技术鉴定请求》，待查阅后办结"
+    assert inbox("ys.officer") == [*before["ys.officer"], answered]
+    assert inbox("ys.liaison") == [*before["ys.liaison"], answered]

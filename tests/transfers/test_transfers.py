@@ -17,6 +17,7 @@ from webtest import Upload
 from portal.calendar import SHANGHAI, add_hours, add_workdays, add_workdays_ex, workdays_between
 from portal.deadlines import check_deadlines
 from portal.items import now
+from portal.notifications import inbox_of
 
 YS, SCJ, CG = "cj-yushan", "cj-scjgj", "cj-cgj"
 PDF = b"%PDF-1.4\n% a transfer letter\n"
@@ -691,6 +692,51 @@ def test_listing_is_newest_first_and_paged(browser_factory):
         "第1号案",
     ]
     assert "案件移送" in [a.text for a in page.html.select(".portal-nav a")]
+
+
+# Notifications ------------------------------------------------------------------------------------
+
+
+def inbox(root, login):
+    """The texts of a person's notifications, oldest first."""
+    transaction.abort()
+    box = inbox_of(root, login)
+    return [n.text for _, n in reversed(box.latest())] if box is not None else []
+
+
+def test_notifications_tell_who_acts_next_what_just_happened(browser_factory, root):
+    officer = person(browser_factory, "ys.officer")
+    url = new_transfer(officer)
+    upload_all(officer, url)
+    everyone = ("ys.officer", "ys.leader", "ys.liaison", "scj.liaison", "scj.officer", "scj.leader")
+    # Drafting and uploading are the unit's own routine: nobody hears of them.
+    assert [inbox(root, login) for login in everyone] == [[]] * len(everyone)
+
+    act(officer, url, "submit", follow=False)
+    assert inbox(root, "ys.leader") == ["鱼山镇报送移送《某商贸公司无照经营案》，待主要领导审批"]
+    assert inbox(root, "ys.liaison") == [] and inbox(root, "ys.officer") == []
+
+    act(person(browser_factory, "ys.leader"), url, "approve", follow=False)
+    approved_text = "鱼山镇移送《某商贸公司无照经营案》已获主要领导批准，待移送"
+    assert inbox(root, "ys.officer") == [approved_text]
+    assert inbox(root, "ys.liaison") == [approved_text]
+    assert len(inbox(root, "ys.leader")) == 1
+
+    act(officer, url, "send", follow=False)
+    item = item_at(root, url)
+    assert inbox(root, "scj.liaison") == [
+        f"鱼山镇向区市监局移送《某商贸公司无照经营案》（{item.number}），"
+        f"请于 {item.answer_due:%Y-%m-%d} 前书面答复是否受理"
+    ]
+    assert inbox(root, "scj.officer") == [] and inbox(root, "scj.leader") == []
+    assert len(inbox(root, "ys.liaison")) == 1
+
+    liaison = person(browser_factory, "scj.liaison")
+    act(liaison, url, "sign", follow=False)
+    act(liaison, url, "accept", "予以受理", follow=False)
+    assert inbox(root, "ys.officer") == [approved_text, "鱼山镇移送《某商贸公司无照经营案》已被区市监局受理"]
+    assert inbox(root, "ys.leader") == ["鱼山镇报送移送《某商贸公司无照经营案》，待主要领导审批"]
+    assert len(inbox(root, "scj.liaison")) == 1 and inbox(root, "scj.officer") == []
 
 
 # Search ---------------------------------------------------------------------------------------------
