@@ -621,17 +621,33 @@ def text_query(catalog, words):
     return query
 
 
+def folded_with_positions(text):
+    """``(folded, positions)``: ``text`` NFKC-normalised and lower-cased character by character, and
+    for each character of ``folded`` the index in ``text`` of the character it came from (NFKC and
+    lower-casing may change lengths: “㈱” gives three characters, “ﬁ” two)."""
+    folded, positions = [], []
+    for index, char in enumerate(text):
+        part = normalize(char).lower()
+        folded.append(part)
+        positions.extend([index] * len(part))
+    return "".join(folded), positions
+
+
 def snippet(text, words, width=40):
     """``(before, match, after)``: the first place in ``text`` where a query segment occurs, with
-    some context either side (for the results page, which escapes it); None when none occurs."""
-    text = normalize(text or "")
-    folded = text.lower()
+    some context either side (for the results page, which escapes it); None when none occurs.
+
+    The match is found in the normalised text, and shown from the original (full-width punctuation
+    stays full-width)."""
+    text = text or ""
+    folded, positions = folded_with_positions(text)
     best = None
     for word in query_words(words):
         for variant in (word, *expansions(word)):
             # The whole word as typed first (a document number), else its first segment found.
             for part in (variant, *SEGMENT.findall(variant)):
-                at = folded.find(part.lower())
+                part = part.lower()
+                at = folded.find(part) if part else -1
                 if at >= 0:
                     if best is None or at < best[0]:
                         best = (at, len(part))
@@ -639,11 +655,12 @@ def snippet(text, words, width=40):
     if best is None:
         return None
     at, length = best
+    at, stop = positions[at], positions[at + length - 1] + 1
     start = max(0, at - width // 2)
-    end = min(len(text), at + length + width)
+    end = min(len(text), stop + width)
     before = ("…" if start > 0 else "") + " ".join(text[start:at].split())
-    after = " ".join(text[at + length : end].split()) + ("…" if end < len(text) else "")
-    return before, text[at : at + length], after
+    after = " ".join(text[stop:end].split()) + ("…" if end < len(text) else "")
+    return before, text[at:stop], after
 
 
 def includeme(config):

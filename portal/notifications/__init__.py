@@ -96,11 +96,12 @@ def item_path(item):
     return resource_path(item) + "/"
 
 
-def notify_units(root, policy, item, units, text, exclude=None):
+def notify_units(root, policy, item, units, text, exclude=None, roles=None):
     """Notify every member of ``units`` who may see ``item``; returns how many were notified.
 
-    A person in several of the units gets one notification (for the first). The person who caused
-    it (``exclude``) gets none. ``policy`` is the policy engine, in step with ``root``.
+    With ``roles``, only the members holding one of them (``{"leader"}``: the one who must act). A
+    person in several of the units gets one notification (for the first). The person who caused it
+    (``exclude``) gets none. ``policy`` is the policy engine, in step with ``root``.
     """
     notified = set()
     tenants = root["tenants"]
@@ -110,8 +111,10 @@ def notify_units(root, policy, item, units, text, exclude=None):
         tenant = tenants.get(unit)
         unit_title = tenant.title if tenant is not None else unit
         relations = relations_to(item, unit)
-        for login in sorted(policy.members_of(unit)):
+        for login, held in sorted(policy.members_of(unit).items()):
             if login == exclude or login in notified:
+                continue
+            if roles is not None and not set(held) & set(roles):
                 continue
             if not policy.permits(login, unit, relations, item.item_type, "view"):
                 continue

@@ -4,6 +4,10 @@ Every :func:`portal.items.record` sends :class:`~portal.items.ItemRecorded`. The
 awaits are told what happened and what is expected of them; units related to the item since the
 last entry (a new recipient, a unit sent a copy) are told they now stand in that relation. Only
 members who may see the item are notified, and never the person who acted.
+
+An item type may say itself who hears of each step: ``item.notices(entry, request)`` returns
+``[(units, roles, text)]``, the people who must act next and the sentence they read (nobody for a
+unit's own routine steps). It then replaces the rule above.
 """
 
 from ..items import EVERYONE, ItemRecorded
@@ -46,6 +50,12 @@ def new_relations(item):
 def on_item_recorded(event):
     item, entry, request = event.item, event.entry, event.request
     root, policy, actor = request.root, request.policy, request.login
+    notices = getattr(item, "notices", None)
+    if notices is not None:
+        new_relations(item)  # announced by the notices themselves
+        for units, roles, text in notices(entry, request):
+            notify_units(root, policy, item, units, text, exclude=actor, roles=roles)
+        return
     happened = what_happened(item, entry)
     awaiting = tuple(item.awaiting) if item.is_open else ()
     if awaiting:

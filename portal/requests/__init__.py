@@ -1,8 +1,10 @@
 """Collaboration requests (执法协作文书), 昌府办字〔2024〕52号 (三)2.
 
 A township asks a department for a determination (认定), a technical appraisal (技术鉴定) or a
-consultation opinion (咨询意见). The department signs for it (签收), which starts its clock: a written
-answer is due **3 working days after receipt**. For a technical appraisal or a complex case the
+consultation opinion (咨询意见). The department's clock starts when the request reaches it (送达, the
+township's send): a written answer is due **3 working days after receipt** (自收到之日起), whether or
+not anyone has signed for it yet. Signing (签收) is recorded, who and when, and moves no clock.
+For a technical appraisal or a complex case the
 department may extend, with a reason and a new due date. When the matter is urgent or evidence may be
 lost, the department sends staff to the site at once and records who went and when (现场处置).
 
@@ -77,7 +79,11 @@ class CollaborationRequest(Item):
     urgent = False
     evidence_at_risk = False
     sent_at = None
+    #: When the request reached the department (送达): its clock runs from here.
     received_at = None
+    #: When and by whom the department signed for it (签收); no clock depends on it.
+    signed_at = None
+    signed_by = ""
     answer_text = ""
     answered_at = None
     #: The due date the answer was measured against.
@@ -111,10 +117,21 @@ class CollaborationRequest(Item):
         self.set_due(
             due.date,
             awaiting=[self.department],
-            waiting_for=self._waiting("书面答复"),
+            waiting_for=self._waiting("书面答复" if self.signed_at else "签收并书面答复"),
             provisional=due.provisional,
         )
         return due
+
+    def record_signing(self, signed_at, login):
+        """The department signed for it: recorded, and the clock left as it runs."""
+        self.signed_at = signed_at
+        self.signed_by = login
+        self.set_due(
+            self.due,
+            awaiting=[self.department],
+            waiting_for=self._waiting("书面答复"),
+            provisional=self.due_provisional,
+        )
 
     def extend(self, new_due, reason, overrides=None, **who):
         """Move the due date later, keeping a record of the old one and why."""
@@ -138,6 +155,33 @@ class CollaborationRequest(Item):
 
     def record_onsite(self, staff, arrived_at, **who):
         self.onsite_visits.append(PersistentMapping(staff=staff, arrived_at=arrived_at, when=now(), **who))
+
+    def notices(self, entry, request):
+        """Who hears of a step (see :mod:`portal.notifications`): the department's liaison when the
+        request arrives, the township's people when the department answers, extends or comes on
+        site; nobody for a unit's own routine steps (drafting, signing, closing)."""
+        township, title = self.owner_title, f"《{self.title}》"
+        department = self.department_title
+        if entry.action == "send":
+            text = (
+                f"{township}向{department}请求{self.kind}：{title}（{self.number}），"
+                f"请于 {self.due:%Y-%m-%d} 前书面答复"
+            )
+            return [([self.department], {"liaison"}, text)]
+        to_township = {
+            "answer": f"{department}已书面答复{township}的请求{title}，待查阅后办结",
+            "extend": f"{department}延长了{title}的答复期限：{entry.comment}",
+            "onsite": f"{department}已派员到场处置{title}：{entry.comment}",
+        }
+        if entry.action in to_township:
+            return [([self.owner], {"officer", "liaison"}, to_township[entry.action])]
+        return []
+
+    @property
+    def owner_title(self):
+        tenants = self.__parent__.__parent__ if self.__parent__ is not None else None
+        tenant = tenants.get(self.owner) if tenants is not None else None
+        return tenant.title if tenant is not None else self.owner
 
     def _waiting(self, what):
         return f"等待{self.department_title}{what}"

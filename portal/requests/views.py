@@ -162,7 +162,8 @@ class OnsiteSchema(CSRFSchema):
 #: The fields of a request its township writes (and may change while it is a draft).
 REQUEST_FIELDS = ("title", "department", "kind", "facts", "question", "urgent", "evidence_at_risk")
 REQUEST_INTRO = (
-    "向区级部门请求认定、技术鉴定或咨询意见。部门签收后 3 个工作日内书面答复；"
+    "向区级部门请求认定、技术鉴定或咨询意见。部门自收到请求之日起 3 个工作日内书面答复"
+    "（发送即送达，是否签收不影响期限）；"
     "情况紧急或证据可能灭失的，部门须立即派员到现场。"
 )
 
@@ -205,17 +206,17 @@ def new_request(context, request):
     record(item, request, "create", "起草")
     if "send" in request.POST:
         send_item(item, request)
-        request.session.flash(f"已发送给{unit_title(request, item.department)}，等待签收")
+        request.session.flash(f"已发送给{unit_title(request, item.department)}，答复期限 {item.due:%Y-%m-%d}")
     else:
         request.session.flash("已保存草稿；核对无误后请点击“发送”")
     return HTTPFound(location=request.resource_url(item))
 
 
 def send_item(item, request):
-    """The township sends: the department becomes the recipient and is awaited to sign for it."""
+    """The township sends: the request reaches the department, whose 3 working days start now."""
     item.sent_at = now()
     item.relate("recipient", item.department)
-    item.set_due(None, awaiting=[item.department], waiting_for=f"等待{item.department_title}签收")
+    item.start_answer_clock(item.sent_at, request.root.calendar_overrides, office_close(request))
     WORKFLOW.fire(item, request, "send")
 
 
@@ -263,7 +264,7 @@ class RequestViews(WorkflowViews):
         record(item, request, "edit", "修改草稿")
         if "send" in request.POST:
             send_item(item, request)
-            return self.back(f"已发送给{item.department_title}，等待签收")
+            return self.back(f"已发送给{item.department_title}，答复期限 {item.due:%Y-%m-%d}")
         return self.back("已保存草稿；核对无误后请点击“发送”")
 
     @portal_view(context=CollaborationRequest, name="send", request_method="POST", permission="send")
@@ -272,7 +273,7 @@ class RequestViews(WorkflowViews):
 
         def send():
             send_item(item, self.request)
-            return f"已发送给{item.department_title}，等待签收"
+            return f"已发送给{item.department_title}，答复期限 {item.due:%Y-%m-%d}"
 
         return self.fire("send", send)
 
@@ -281,7 +282,7 @@ class RequestViews(WorkflowViews):
         item, request = self.context, self.request
 
         def sign():
-            item.start_answer_clock(now(), request.root.calendar_overrides, office_close(request))
+            item.record_signing(now(), request.login)
             WORKFLOW.fire(item, request, "receive")
             return f"已签收，请于 {item.due:%Y-%m-%d} 前书面答复"
 

@@ -4,8 +4,10 @@ A transfer is drafted by an officer of the sending unit, approved by its leader 
 unit's name with three materials (移送函, 案源材料, 初步证据). It is due 5 working days after the
 violation was found (10 at most, with a notice to the receiver before the due date; 24 hours when
 urgent). A violation still going on is told to the receiver at once. A township's major or difficult
-case needs the department's consent (征求同意) before it goes. The receiver signs for it, answers
-within 5 working days of receipt (受理 / 不予受理), both sides post progress, and the case is closed.
+case needs the department's consent (征求同意) before it goes. The receiver answers within 5 working
+days of receipt (受理 / 不予受理): its clock starts when the transfer reaches it (送达, the send), with
+the office-hours rule, whether or not anyone signs; signing (签收) is recorded and moves no clock.
+Both sides post progress, and the case is closed.
 
 The steps are :data:`WORKFLOW` transitions; consent, extension and progress are events that leave
 the state alone (:data:`EVENTS`). Every step keeps the clock (``due``, ``awaiting``, ``waiting_for``)
@@ -16,7 +18,7 @@ import math
 
 from substanced.content import content
 
-from ..calendar import add_hours, add_workdays_ex, local_date, workdays_between
+from ..calendar import SHANGHAI, add_hours, add_workdays_ex, local_date, workdays_between
 from ..items import Item, Transition, Workflow, WorkflowError, now, record, reindex
 from ..items.numbering import next_number
 
@@ -35,6 +37,19 @@ MATERIALS = (
     ("evidence", "初步证据", "初步证明违法行为事实情况的相关证据材料"),
 )
 MATERIAL_KINDS = {slot: kind for slot, kind, _ in MATERIALS}
+#: The fields the leader's approval covers, with the materials: a change after it asks it again.
+APPROVED_FIELDS = (
+    "receiver",
+    "title",
+    "party",
+    "found_date",
+    "found_at",
+    "facts",
+    "urgent",
+    "ongoing",
+    "measures",
+    "major",
+)
 
 #: Where the sender may still change the transfer or its materials, and tell the receiver things.
 BEFORE_SENDING = ("draft", "awaiting_approval", "approved")
@@ -133,7 +148,11 @@ class CaseTransfer(Item):
     sent_at = None
     sent_late = False
     late_by = 0
+    #: When the transfer reached the receiver (送达, the send): its 5 working days run from here.
     received_at = None
+    #: When and by whom the receiver signed for it (签收); no clock depends on it.
+    signed_at = None
+    signed_by = ""
     answer_due = None
     answer_due_provisional = False
     answered_at = None
@@ -141,6 +160,8 @@ class CaseTransfer(Item):
     answer_late_by = 0
     decline_reason = ""
     result = ""
+    #: The fields and materials as the leader approved them (:meth:`approval_fingerprint`).
+    approved_as = None
 
     @property
     def needs_consent(self):
@@ -158,6 +179,21 @@ class CaseTransfer(Item):
 
     def missing_materials(self):
         return [kind for _, kind, _, files in self.materials() if not files]
+
+    def approval_fingerprint(self):
+        """What the leader approves: the fields and every material, as they are now."""
+        fields = tuple(repr(getattr(self, name)) for name in APPROVED_FIELDS)
+        files = sorted(
+            (f.kind, f.__name__ or "", f.filename, f.size, f.uploaded.isoformat()) for f in self.attachments()
+        )
+        return fields + tuple(files)
+
+    @property
+    def changed_since_approval(self):
+        return self.approved_as != self.approval_fingerprint()
+
+    def notices(self, entry, request):
+        return notices(self, entry, request)
 
     def progress_posts(self):
         return [entry for entry in self.history if entry.action == "progress"]
@@ -196,7 +232,12 @@ def update_clock(item, request):
             waiting += f"；等待{receiver_title}答复是否同意接收"
         item.set_due(item.transfer_due, awaiting, waiting, item.transfer_due_provisional)
     elif state == "sent":
-        item.set_due(None, [receiver], f"等待{receiver_title}签收")
+        item.set_due(
+            item.answer_due,
+            [receiver],
+            f"等待{receiver_title}签收并书面答复是否受理",
+            item.answer_due_provisional,
+        )
     elif state == "received":
         item.set_due(
             item.answer_due,
@@ -251,24 +292,72 @@ def check_event(item, name):
 
 
 def fire(item, request, name, comment="", **details):
-    """A workflow transition, with the clock set for the new state."""
-    entry = WORKFLOW.fire(item, request, name, comment, **details)
+    """A workflow transition, with the clock set for the new state before it is recorded (so its
+    notifications say what is awaited now, not what was awaited before)."""
+    transition = WORKFLOW.check(item, request, name)
+    state_from = item.state
+    item.state = transition.target
     update_clock(item, request)
-    reindex(item, request)
-    return entry
+    return record(
+        item,
+        request,
+        transition.name,
+        transition.title,
+        comment,
+        state_from=state_from,
+        state_to=transition.target,
+        **details,
+    )
+
+
+def send_refusal(item, request):
+    """Why an approved transfer cannot be sent yet (its page shows the button disabled with it), or ""."""
+    missing = item.missing_materials()
+    if missing:
+        return f"尚缺以下移送材料，不能移送：{'、'.join(missing)}。请先上传。"
+    if item.state == "approved" and item.changed_since_approval:
+        return CHANGED_SINCE_APPROVAL
+    if item.needs_consent and item.consent != "given":
+        return f"重大疑难案件须先征得{unit_title(request, item.receiver)}同意后才能移送" + (
+            "（对方已不同意接收）" if item.consent == "refused" else ""
+        )
+    return ""
+
+
+CHANGED_SINCE_APPROVAL = "领导批准后移送材料或内容有变更，须重新报送领导审批后才能移送"
+
+
+def approve(item, request, comment=""):
+    """The leader approves the transfer as it is now: its fields and materials are what will go."""
+    WORKFLOW.check(item, request, "approve")
+    item.approved_as = item.approval_fingerprint()
+    return fire(item, request, "approve", comment)
+
+
+def back_to_approval(item, request, why):
+    """A change after approval: the transfer waits for the leader's approval again."""
+    item.state = "awaiting_approval"
+    item.approved_as = None
+    update_clock(item, request)
+    return record(
+        item,
+        request,
+        "reapproval",
+        "重新报送领导审批",
+        f"{why}，须重新审批",
+        state_from="approved",
+        state_to="awaiting_approval",
+    )
 
 
 def send(item, request, comment=""):
     """Send in the unit's name: only approved, with all three materials and any consent needed."""
     WORKFLOW.check(item, request, "send")
-    missing = item.missing_materials()
-    if missing:
-        raise WorkflowError(f"尚缺以下移送材料，不能移送：{'、'.join(missing)}。请先上传。")
-    if item.needs_consent and item.consent != "given":
-        raise WorkflowError(
-            f"重大疑难案件须先征得{unit_title(request, item.receiver)}同意后才能移送"
-            + ("（对方已不同意接收）" if item.consent == "refused" else "")
-        )
+    refusal = send_refusal(item, request)
+    if refusal == CHANGED_SINCE_APPROVAL:
+        back_to_approval(item, request, "领导批准后移送材料或内容有变更")
+    if refusal:
+        raise WorkflowError(refusal)
     moment = now()
     item.sent_at = moment
     item.sent_late, item.late_by = lateness(
@@ -277,15 +366,33 @@ def send(item, request, comment=""):
     sender = request.root["tenants"][item.owner]
     item.number = next_number(sender, sender.doc_code + "移", moment.year)
     item.relate("recipient", item.receiver)
+    start_answer_clock(item, moment, request)
     return fire(item, request, "send", comment)
 
 
-def sign(item, request, comment=""):
-    """The receiver's liaison signs for it; the 5 working days to answer start."""
-    WORKFLOW.check(item, request, "sign")
-    item.received_at = now()
-    due = add_workdays_ex(item.received_at, ANSWER_DAYS, overrides=request.root.calendar_overrides)
+def office_close(request):
+    """The ``portal.office_close`` rule (parsed at start by :mod:`portal.requests`), or None."""
+    return getattr(request.registry, "portal_office_close", None)
+
+
+def start_answer_clock(item, received_at, request):
+    """Receipt (送达) starts the receiver's 5 working days, with the office-hours rule."""
+    item.received_at = received_at
+    due = add_workdays_ex(
+        received_at,
+        ANSWER_DAYS,
+        overrides=request.root.calendar_overrides,
+        office_close=office_close(request),
+    )
     item.answer_due, item.answer_due_provisional = due.date, due.provisional
+    return due
+
+
+def sign(item, request, comment=""):
+    """The receiver's liaison signs for it: recorded, who and when; the clock runs from receipt."""
+    WORKFLOW.check(item, request, "sign")
+    item.signed_at = now()
+    item.signed_by = request.login
     return fire(item, request, "sign", comment)
 
 
@@ -331,14 +438,14 @@ def notify_extension(item, request, new_due, reason):
     today = local_date(now())
     if today > item.transfer_due:
         raise WorkflowError(
-            f"已超过移送期限（{item.transfer_due:%Y年%m月%d日}），延期须在期限届满前告知，请尽快移送"
+            f"已超过移送期限（{item.transfer_due:%Y-%m-%d}），延期须在期限届满前告知，请尽快移送"
         )
     if new_due <= item.transfer_due:
-        raise WorkflowError(f"新的移送期限应晚于当前期限（{item.transfer_due:%Y年%m月%d日}）")
+        raise WorkflowError(f"新的移送期限应晚于当前期限（{item.transfer_due:%Y-%m-%d}）")
     overrides = request.root.calendar_overrides
     if workdays_between(item.found_date, new_due, overrides) > TRANSFER_MAX_DAYS:
         raise WorkflowError(
-            f"移送期限最长不超过10个工作日（自发现违法行为之日 {item.found_date:%Y年%m月%d日} 起算）"
+            f"移送期限最长不超过10个工作日（自发现违法行为之日 {item.found_date:%Y-%m-%d} 起算）"
         )
     item.extended_due = new_due
     item.transfer_due, item.transfer_due_provisional = compute_transfer_due(item, overrides)
@@ -349,7 +456,7 @@ def notify_extension(item, request, new_due, reason):
         request,
         "notify_extension",
         "告知延期移送",
-        f"{reason}（移送期限延至{new_due:%Y年%m月%d日}）",
+        f"{reason}（移送期限延至{new_due:%Y-%m-%d}）",
         new_due=new_due,
     )
 
@@ -357,6 +464,61 @@ def notify_extension(item, request, new_due, reason):
 def post_progress(item, request, text):
     check_event(item, "progress")
     return record(item, request, "progress", "通报进展", text)
+
+
+# Who hears of each step: the people who must act next, in a plain sentence ----------------------
+
+#: The sending unit's people who carry a transfer on (draft, send, close a declined one).
+HANDLERS = ("officer", "liaison")
+
+
+def notices(item, entry, request):
+    """``[(units, roles, text)]`` for a step just recorded (see :mod:`portal.notifications`).
+
+    A unit's own routine steps (drafting, uploading, signing, closing what it declined) tell nobody.
+    """
+    sender, receiver = item.owner, item.receiver
+    s, r, t = unit_title(request, sender), unit_title(request, receiver), f"《{item.title}》"
+    comment = entry.comment
+    reason = f"：{comment}" if comment else ""
+    to_sender = {
+        "submit": ({"leader"}, f"{s}报送移送{t}，待主要领导审批"),
+        "reapproval": ({"leader"}, f"{s}移送{t}批准后有变更（{comment}），待主要领导重新审批"),
+        "approve": (HANDLERS, f"{s}移送{t}已获主要领导批准，待移送"),
+        "reject": ({"officer"}, f"{s}移送{t}被主要领导退回修改{reason}"),
+        "consent": (HANDLERS, f"{r}同意接收{s}移送的{t}，可以移送"),
+        "refuse_consent": (HANDLERS, f"{r}不同意接收{s}移送的{t}{reason}"),
+        "accept": (HANDLERS, f"{s}移送{t}已被{r}受理"),
+        "decline": (HANDLERS, f"{s}移送{t}被{r}不予受理{reason}，待结案"),
+        "close": (HANDLERS, f"{r}已对{s}移送的{t}结案{reason}"),
+    }
+    to_receiver = {
+        "send": f"{s}向{r}移送{t}（{item.number}），请于 {due_words(item.answer_due)} 前书面答复是否受理",
+        "notify_ongoing": f"{s}告知：{t}的违法行为正在进行，已采取措施：{item.measures}",
+        "notify_extension": f"{s}告知：{t}将延期移送，{comment}",
+        "request_consent": f"{s}就重大疑难案件{t}征求{r}意见，待答复是否同意接收{reason}",
+        "withdraw": f"{s}已撤销移送{t}{reason}",
+    }
+    action = entry.action
+    if action in to_sender:
+        roles, text = to_sender[action]
+        return [([sender], roles, text)]
+    if action == "withdraw" and not (item.units_in("cc") or item.units_in("consultee")):
+        return []
+    if action in to_receiver:
+        return [([receiver], {"liaison"}, to_receiver[action])]
+    if action == "progress":
+        other = receiver if entry.unit == sender else sender
+        return [([other], HANDLERS, f"{entry.unit_title}通报{t}的进展：{comment}")]
+    return []
+
+
+def due_words(due):
+    if due is None:
+        return ""
+    if hasattr(due, "hour"):
+        return due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return due.strftime("%Y-%m-%d")
 
 
 def available_actions(item, request):

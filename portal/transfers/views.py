@@ -2,6 +2,7 @@
 and the listing of the transfers the acting unit may see."""
 
 import datetime
+import html
 import itertools
 
 import deform
@@ -22,6 +23,8 @@ from . import (
     CaseTransfer,
     after_save,
     answer,
+    approve,
+    back_to_approval,
     answer_consent,
     available_actions,
     close,
@@ -30,6 +33,7 @@ from . import (
     post_progress,
     request_consent,
     send,
+    send_refusal,
     sign,
     unit_title,
 )
@@ -136,6 +140,8 @@ def transfer_page(item, request, rendered=None):
             steps.append((name, rendered[name]))
         elif name == "notify_extension":
             steps.append((name, extension_form(request, item, counter).render()))
+        elif name == "send" and send_refusal(item, request):
+            steps.append((name, blocked_step(STEPS[name][0], send_refusal(item, request))))
         elif name in STEPS:
             steps.append((name, step_form(request, item, name, counter).render()))
     return {
@@ -152,6 +158,15 @@ def transfer_page(item, request, rendered=None):
         "consent_text": consent_text(item, request),
         "items_macros": get_renderer("portal:items/templates/history.pt").implementation().macros,
     }
+
+
+def blocked_step(button, reason):
+    """A step that cannot be taken yet: its button, disabled, and why."""
+    return (
+        f'<div class="portal-blocked" id="send-blocked">'
+        f'<button type="button" class="btn btn-primary" disabled="disabled">{html.escape(button)}</button>'
+        f'<p class="help-block">{html.escape(reason)}</p></div>'
+    )
 
 
 def back(item, request, message, queue=""):
@@ -193,6 +208,11 @@ def upload(context, request):
         return back(context, request, f"{error}。{CHOOSE_AGAIN}", "error")
     attach(context, attachment)
     record(context, request, "upload", f"上传{kind}", attachment.filename)
+    if context.state == "approved":
+        back_to_approval(context, request, f"领导批准后上传了{kind}“{attachment.filename}”")
+        return back(
+            context, request, f"已上传{kind}：{attachment.filename}。移送材料已变更，已重新报送领导审批"
+        )
     return back(context, request, f"已上传{kind}：{attachment.filename}")
 
 
@@ -215,7 +235,7 @@ def extension(context, request):
     except WorkflowError as error:
         return back(context, request, str(error), "error")
     receiver = unit_title(request, context.receiver)
-    return back(context, request, f"已告知{receiver}延期移送，移送期限延至{data['new_due']:%Y年%m月%d日}")
+    return back(context, request, f"已告知{receiver}延期移送，移送期限延至{data['new_due']:%Y-%m-%d}")
 
 
 def step(context, request):
@@ -229,6 +249,8 @@ def step(context, request):
     try:
         if name == "send":
             send(context, request, comment)
+        elif name == "approve":
+            approve(context, request, comment)
         elif name == "sign":
             sign(context, request, comment)
         elif name in ("accept", "decline"):
@@ -263,8 +285,8 @@ def due_text(due):
     if due is None:
         return ""
     if isinstance(due, datetime.datetime):
-        return due.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")
-    return due.strftime("%Y年%m月%d日")
+        return due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return due.strftime("%Y-%m-%d")
 
 
 def is_overdue(item):

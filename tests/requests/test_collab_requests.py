@@ -4,12 +4,16 @@ get staff on site; late answers are recorded late; a third unit sees nothing.
 """
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 import transaction
+from pyramid.threadlocal import manager as threadlocals
 
+from portal.deadlines import check_deadlines
 from portal.calendar import SHANGHAI, add_workdays_ex, workdays_between
 from portal.items import now
+from portal.notifications import inbox_of
 from portal.requests import parse_office_close
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
@@ -66,6 +70,16 @@ def liaison(person):
     return person("scj.liaison")
 
 
+def overdue_run(app, root, moment):
+    """What ``portal-deadlines`` does at ``moment``, on the test's own connection."""
+    threadlocals.push({"registry": app.registry, "request": None})
+    try:
+        check_deadlines(root, SimpleNamespace(registry=app.registry), moment)
+        transaction.commit()
+    finally:
+        threadlocals.pop()
+
+
 def item_in(root, page):
     """The item of a page, read in the test's own connection."""
     transaction.begin()
@@ -77,16 +91,20 @@ def test_appraisal_request_signed_extended_answered_and_closed(township, liaison
     page = new_request(township)
     url = page.request.path
     assert text_of(page, ".portal-state") == "已发送，待签收"
-    assert text_of(page, ".portal-waiting") == "等待区市监局签收"
+    # The request reached the department when it was sent: its 3 working days already run.
+    expected = add_workdays_ex(received_at(page), 3, root.calendar_overrides)
+    assert text_of(page, ".portal-waiting") == "等待区市监局签收并书面答复"
+    assert text_of(page, ".portal-due") == f"答复期限：{expected.date:%Y-%m-%d}"
+    assert text_of(page, ".portal-signed") == "尚未签收（不影响答复期限）"
     assert text_of(page, ".portal-number").startswith("鱼山镇协〔")
     assert "检查笔录.pdf" in text_of(page, ".portal-attachments")
 
-    # The department's liaison finds it in the listing and signs for it: its clock starts.
+    # The department's liaison finds it in the listing and signs for it: the clock stays as it runs.
     listing = liaison.get("/@@collab-requests")
     page = listing.click("关于某超市销售疑似假冒白酒的技术鉴定请求")
     assert buttons(page) == ["签收"]
     page = press(page, "receive")
-    expected = add_workdays_ex(received_at(page), 3, root.calendar_overrides)
+    assert text_of(page, ".portal-signed") != "尚未签收（不影响答复期限）"
     assert text_of(page, ".portal-due") == f"答复期限：{expected.date:%Y-%m-%d}"
     assert text_of(page, ".portal-waiting") == "等待区市监局书面答复"
     assert (text_of(page, ".portal-provisional") == PROVISIONAL) == expected.provisional
@@ -336,3 +354,73 @@ def test_empty_answer_is_refused(township, liaison):
     refused = form.submit("answer")
     assert "请填写书面答复" in errors(refused)
     assert text_of(liaison.get(url), ".portal-state") == "已签收，待答复"
+
+
+def test_the_clock_runs_from_receipt_even_when_nobody_signs(township, liaison, root, app, monkeypatch):
+    """Sent Wednesday 2026-09-30 at 16:00, the eve of National Day: the 3 working days run over the
+    holiday as the calendar says, whether or not the department signs; unsigned, it falls overdue."""
+    from portal.requests import views
+
+    sent = datetime.datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
+    monkeypatch.setattr(views, "now", lambda: sent)
+    page = new_request(township)
+    monkeypatch.undo()
+    url = page.request.path
+    due = add_workdays_ex(sent, 3, root.calendar_overrides).date
+    assert due == datetime.date(2026, 10, 10)
+    assert text_of(page, ".portal-received") == "2026-09-30 16:00"
+    assert text_of(page, ".portal-signed") == "尚未签收（不影响答复期限）"
+    assert text_of(page, ".portal-due") == "答复期限：2026-10-10"
+
+    # The department sees it among what waits for it, with the due date, before anyone signs.
+    page = liaison.get(url)
+    assert text_of(page, ".portal-waiting") == "等待区市监局签收并书面答复"
+    assert text_of(page, ".portal-due") == "答复期限：2026-10-10"
+    item = item_in(root, page)
+    assert (item.state, item.awaiting, item.due) == ("sent", ("cj-scjgj",), due)
+
+    # Nobody signs. The overdue run after the due date marks it overdue.
+    overdue_run(app, root, datetime.datetime(2026, 10, 12, 9, 0, tzinfo=SHANGHAI))
+    page = liaison.get(url)
+    history = [" ".join(td.text.split()) for td in page.html.select(".portal-history td:nth-of-type(4)")]
+    assert history[-1] == "已超期"
+    assert text_of(page, ".portal-state") == "已发送，待签收"
+
+
+def test_sending_after_office_hours_counts_from_the_next_day(township, root, app, monkeypatch):
+    from portal.requests import views
+
+    monkeypatch.setattr(app.registry, "portal_office_close", parse_office_close("17:30"))
+    monkeypatch.setattr(views, "now", lambda: datetime.datetime(2026, 12, 1, 21, 54, tzinfo=SHANGHAI))
+    page = new_request(township)
+    assert (
+        text_of(page, ".portal-due") == "答复期限：2026-12-07"
+    )  # Wednesday 12-02 counts as the day of receipt
+
+
+def test_notifications_go_to_who_acts_next(township, liaison, person, root):
+    def inbox(login):
+        transaction.abort()
+        box = inbox_of(root, login)
+        texts = [n.text for _, n in reversed(box.latest())] if box is not None else []
+        return [text for text in texts if "假冒白酒" in text]
+
+    before = {login: inbox(login) for login in ("scj.liaison", "scj.officer", "ys.officer", "ys.liaison")}
+    page = new_request(township)
+    url = page.request.path
+    item = item_in(root, page)
+    arrived = (
+        f"鱼山镇向区市监局请求技术鉴定：《关于某超市销售疑似假冒白酒的技术鉴定请求》（{item.number}），"
+        f"请于 {item.due:%Y-%m-%d} 前书面答复"
+    )
+    assert inbox("scj.liaison") == [*before["scj.liaison"], arrived]
+    assert inbox("scj.officer") == before["scj.officer"]
+    press(liaison.get(url), "receive")
+    assert inbox("scj.liaison") == [*before["scj.liaison"], arrived]
+    assert inbox("ys.officer") == before["ys.officer"]
+    form = liaison.get(url + "@@answer").forms["answer-form"]
+    form["answer_text"] = "经鉴定，系假冒商品。"
+    form.submit("answer")
+    answered = "区市监局已书面答复鱼山镇的请求《关于某超市销售疑似假冒白酒的技术鉴定请求》，待查阅后办结"
+    assert inbox("ys.officer") == [*before["ys.officer"], answered]
+    assert inbox("ys.liaison") == [*before["ys.liaison"], answered]

@@ -7,12 +7,17 @@ dashboards rely on (the clock, the catalog) from the site itself.
 
 import datetime
 
+from types import SimpleNamespace
+
 import transaction
 from hypatia.query import Any, Eq
+from pyramid.threadlocal import manager as threadlocals
 from webtest import Upload
 
-from portal.calendar import add_hours, add_workdays, workdays_between
+from portal.calendar import SHANGHAI, add_hours, add_workdays, add_workdays_ex, workdays_between
+from portal.deadlines import check_deadlines
 from portal.items import now
+from portal.notifications import inbox_of
 
 YS, SCJ, CG = "cj-yushan", "cj-scjgj", "cj-cgj"
 PDF = b"%PDF-1.4\n% a transfer letter\n"
@@ -156,7 +161,7 @@ def test_township_sends_and_department_handles_to_closure(browser_factory, root)
     url = new_transfer(officer)
     page = officer.get(url)
     assert text_of(page, "#clock").startswith("等待鱼山镇报送领导审批")
-    assert text_of(page, "#transfer-due").startswith(add_workdays(today(), 5).strftime("%Y年%m月%d日"))
+    assert text_of(page, "#transfer-due").startswith(add_workdays(today(), 5).strftime("%Y-%m-%d"))
     assert "鱼山镇" in text_of(page, "#sender") and "综合行政执法队" in text_of(page, "#sender")
     upload_all(officer, url)
     page = officer.get(url)
@@ -186,7 +191,7 @@ def test_township_sends_and_department_handles_to_closure(browser_factory, root)
 
     page = act(liaison, url, "sign", "已签收")
     answer_due = add_workdays(today(), 5)
-    assert text_of(page, "#answer-due").startswith(answer_due.strftime("%Y年%m月%d日"))
+    assert text_of(page, "#answer-due").startswith(answer_due.strftime("%Y-%m-%d"))
     item = item_at(root, url)
     assert (item.due, item.awaiting) == (answer_due, (SCJ,))
     page = act(liaison, url, "accept", "予以受理，已立案调查")
@@ -237,13 +242,15 @@ def test_sending_needs_the_leaders_approval_and_every_material(browser_factory):
 
     page = post(officer, url, "send").follow()
     assert errors(page) == ["尚缺以下移送材料，不能移送：移送函、案源材料、初步证据。请先上传。"]
+    # Materials added after the approval go back to the leader, who approves what will be sent.
     upload(officer, url, "letter")
-    page = post(officer, url, "send").follow()
-    assert errors(page) == ["尚缺以下移送材料，不能移送：案源材料、初步证据。请先上传。"]
+    assert "当前状态为“待领导审批”，不能移送" in errors(post(officer, url, "send").follow())[0]
     upload(officer, url, "source")
+    act(person(browser_factory, "ys.leader"), url, "approve", follow=False)
     page = post(officer, url, "send").follow()
     assert errors(page) == ["尚缺以下移送材料，不能移送：初步证据。请先上传。"]
     upload(officer, url, "evidence")
+    act(person(browser_factory, "ys.leader"), url, "approve", follow=False)
     page = act(person(browser_factory, "ys.liaison"), url, "send")
     assert page.html.select_one(".portal-state").text == "已移送，待签收"
     # Once sent it cannot be edited, sent again or given more materials.
@@ -251,6 +258,45 @@ def test_sending_needs_the_leaders_approval_and_every_material(browser_factory):
     assert errors(page) == ["“已移送，待签收”的移送不能修改"]
     assert "当前状态为“已移送，待签收”，不能移送" in errors(post(officer, url, "send").follow())[0]
     assert not officer.get(url).html.select("#materials form")
+
+
+def test_what_the_leader_approved_is_what_is_sent(browser_factory, root):
+    """The leader approves a transfer without 初步证据; the officer then adds the evidence and tries to
+    send it without asking again. The change sends it back to the leader, and nothing goes unapproved."""
+    officer = person(browser_factory, "ys.officer")
+    leader = person(browser_factory, "ys.leader")
+    url = new_transfer(officer)
+    upload(officer, url, "letter")
+    upload(officer, url, "source")
+    act(officer, url, "submit", follow=False)
+    act(leader, url, "approve", "同意", follow=False)
+
+    page = upload(officer, url, "evidence").follow()
+    assert page.html.select_one(".portal-state").text == "待领导审批"
+    assert text_of(page, "#clock").startswith("等待鱼山镇主要领导审批")
+    assert history(page)[-1][3:] == ["重新报送领导审批", "领导批准后上传了初步证据“初步证据.pdf”，须重新审批"]
+    page = post(officer, url, "send").follow()
+    assert "当前状态为“待领导审批”，不能移送" in errors(page)[0]
+    assert item_at(root, url).number == ""
+
+    # Approved again, as it now is, it goes.
+    act(leader, url, "approve", "证据已补充，同意", follow=False)
+    page = act(officer, url, "send")
+    assert page.html.select_one(".portal-state").text == "已移送，待签收"
+
+    # Whatever else changes an approved transfer, the send refuses it and asks the leader again.
+    url = approved(browser_factory, officer, title="某洗车店占道经营案")
+    item = item_at(root, url)
+    item.facts = "改动后的违法事实"
+    transaction.commit()
+    page = officer.get(url)
+    assert (
+        text_of(page, "#send-blocked .help-block")
+        == "领导批准后移送材料或内容有变更，须重新报送领导审批后才能移送"
+    )
+    page = post(officer, url, "send").follow()
+    assert errors(page) == ["领导批准后移送材料或内容有变更，须重新报送领导审批后才能移送"]
+    assert page.html.select_one(".portal-state").text == "待领导审批"
 
 
 def test_leader_sends_it_back_and_the_officer_withdraws_it(browser_factory, root):
@@ -320,6 +366,11 @@ def test_upload_refuses_what_is_not_what_it_says(browser_factory):
 def test_major_case_is_sent_only_with_the_departments_consent(browser_factory):
     officer = person(browser_factory, "ys.officer")
     url = approved(browser_factory, officer, major=True)
+    # No way to send it on the page: the button is disabled and says why.
+    page = officer.get(url)
+    assert "send-form" not in page.forms
+    assert page.html.select_one("#send-blocked button").has_attr("disabled")
+    assert text_of(page, "#send-blocked .help-block") == "重大疑难案件须先征得区市监局同意后才能移送"
     page = post(officer, url, "send").follow()
     assert errors(page) == ["重大疑难案件须先征得区市监局同意后才能移送"]
     assert text_of(page, "#consent") == "尚未征求区市监局同意"
@@ -332,12 +383,15 @@ def test_major_case_is_sent_only_with_the_departments_consent(browser_factory):
     page = act(scj, url, "refuse_consent")
     assert "请填写不同意接收的理由" in errors(page)
     act(scj, url, "refuse_consent", "不属于本局管辖", follow=False)
+    assert "send-form" not in officer.get(url).forms
     page = post(officer, url, "send").follow()
     assert errors(page) == ["重大疑难案件须先征得区市监局同意后才能移送（对方已不同意接收）"]
 
     act(officer, url, "request_consent", "补充了检验报告，请再予研究", follow=False)
     page = act(scj, url, "consent", "同意移送")
     assert text_of(page, "#consent") == "区市监局已同意接收"
+    page = officer.get(url)
+    assert "send-form" in page.forms and not page.html.select("#send-blocked")
     page = act(officer, url, "send")
     assert page.html.select_one(".portal-state").text == "已移送，待签收"
 
@@ -351,7 +405,7 @@ def test_due_date_counts_working_days_across_national_day(browser_factory, root)
     officer = person(browser_factory, "ys.officer")
     url = new_transfer(officer, found=datetime.date(2025, 9, 29))
     page = officer.get(url)
-    assert text_of(page, "#transfer-due") == "2025年10月13日 （发现违法行为后5个工作日内）"
+    assert text_of(page, "#transfer-due") == "2025-10-13 （发现违法行为后5个工作日内）"
     assert "（已逾期）" in text_of(page, "#clock")
     assert item_at(root, url).due == datetime.date(2025, 10, 13)
 
@@ -364,7 +418,7 @@ def test_extension_is_told_before_the_due_date_and_never_past_ten_working_days(b
     form["new_due"] = too_late.isoformat()
     form["reason"] = "需调取银行流水核实经营额"
     page = form.submit("notify_extension").follow()
-    assert errors(page) == [f"移送期限最长不超过10个工作日（自发现违法行为之日 {today():%Y年%m月%d日} 起算）"]
+    assert errors(page) == [f"移送期限最长不超过10个工作日（自发现违法行为之日 {today():%Y-%m-%d} 起算）"]
     assert not item_at(root, url).units_in("cc")
 
     later = add_workdays(today(), 8)
@@ -372,8 +426,8 @@ def test_extension_is_told_before_the_due_date_and_never_past_ten_working_days(b
     form["new_due"] = later.isoformat()
     form["reason"] = "需调取银行流水核实经营额"
     page = form.submit("notify_extension").follow()
-    assert f"移送期限延至{later:%Y年%m月%d日}" in page.text
-    assert text_of(page, "#transfer-due").startswith(later.strftime("%Y年%m月%d日"))
+    assert f"移送期限延至{later:%Y-%m-%d}" in page.text
+    assert text_of(page, "#transfer-due").startswith(later.strftime("%Y-%m-%d"))
     item = item_at(root, url)
     assert item.due == later and workdays_between(today(), later) == 8
 
@@ -381,7 +435,7 @@ def test_extension_is_told_before_the_due_date_and_never_past_ten_working_days(b
     scj = person(browser_factory, "scj.liaison")
     assert history(scj.get(url))[-1][3:] == [
         "告知延期移送",
-        f"需调取银行流水核实经营额（移送期限延至{later:%Y年%m月%d日}）",
+        f"需调取银行流水核实经营额（移送期限延至{later:%Y-%m-%d}）",
     ]
     post(scj, url, "sign", status=403)
 
@@ -394,7 +448,7 @@ def test_no_extension_after_the_due_date(browser_factory, root):
     page = post(
         officer, url, "notify_extension", new_due=add_workdays(found, 9).isoformat(), reason="调查"
     ).follow()
-    assert errors(page) == [f"已超过移送期限（{due:%Y年%m月%d日}），延期须在期限届满前告知，请尽快移送"]
+    assert errors(page) == [f"已超过移送期限（{due:%Y-%m-%d}），延期须在期限届满前告知，请尽快移送"]
     assert item_at(root, url).extended_due is None
 
 
@@ -430,7 +484,7 @@ def test_urgent_case_is_due_within_24_hours(browser_factory, root):
     found_at = (now() - datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
     url = new_transfer(officer, urgent=True, found=found_at.date(), time=found_at.strftime("%H:%M"))
     due = add_hours(found_at, 24)
-    assert text_of(officer.get(url), "#transfer-due").startswith(due.strftime("%Y年%m月%d日 %H:%M"))
+    assert text_of(officer.get(url), "#transfer-due").startswith(due.strftime("%Y-%m-%d %H:%M"))
     assert item_at(root, url).due == due
     assert "notify_extension-form" not in officer.get(url).forms
     page = post(
@@ -475,6 +529,93 @@ def test_ongoing_violation_is_told_to_the_receiver_at_once(browser_factory):
     assert "已告知或征求同意的接收单位不能更改；如需移送其他单位，请撤销本移送后重新起草" in errors(
         form.submit("save")
     )
+
+
+# The receiver's clock runs from receipt ---------------------------------------------------------------
+
+
+def day(value):
+    """A date as the pages write it."""
+    return value.strftime("%Y-%m-%d")
+
+
+def sent_at(browser_factory, officer, monkeypatch, moment, **fields):
+    """An approved transfer sent at ``moment``; returns its URL."""
+    import portal.transfers
+
+    url = approved(browser_factory, officer, **fields)
+    monkeypatch.setattr(portal.transfers, "now", lambda: moment)
+    act(officer, url, "send", follow=False)
+    monkeypatch.undo()
+    return url
+
+
+def overdue_run(app, root, moment):
+    """What ``portal-deadlines`` does at ``moment``, on the test's own connection."""
+    threadlocals.push({"registry": app.registry, "request": None})
+    try:
+        check_deadlines(root, SimpleNamespace(registry=app.registry), moment)
+        transaction.commit()
+    finally:
+        threadlocals.pop()
+
+
+def test_the_answer_clock_runs_from_receipt_even_when_nobody_signs(browser_factory, root, app, monkeypatch):
+    """Sent Wednesday 2026-09-30 at 16:00: the 5 working days run over National Day as the calendar
+    says, and a transfer nobody signs for falls overdue all the same."""
+    officer = person(browser_factory, "ys.officer")
+    moment = datetime.datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
+    url = sent_at(browser_factory, officer, monkeypatch, moment)
+    due = add_workdays_ex(moment, 5, root.calendar_overrides).date
+    assert due > datetime.date(2026, 10, 8)  # the holiday does not count
+
+    liaison = person(browser_factory, "scj.liaison")
+    page = liaison.get(url)
+    assert page.html.select_one(".portal-state").text == "已移送，待签收"
+    assert text_of(page, "#received-at") == "2026-09-30 16:00"
+    assert text_of(page, "#signed-at") == "尚未签收（不影响答复期限）"
+    assert text_of(page, "#answer-due").startswith(day(due))
+    assert text_of(page, "#clock").startswith("等待区市监局签收并书面答复是否受理")
+    item = item_at(root, url)
+    assert (item.due, item.awaiting) == (due, (SCJ,))
+
+    # Nobody signs; the overdue run after the due date finds it.
+    overdue_run(app, root, datetime.datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
+    page = liaison.get(url)
+    assert history(page)[-1][3] == "已超期"
+    assert "（已逾期）" in text_of(page, "#clock")
+
+    # Signing later is recorded and moves nothing.
+    page = act(liaison, url, "sign")
+    assert text_of(page, "#signed-at") != "尚未签收（不影响答复期限）"
+    assert text_of(page, "#answer-due").startswith(day(due))
+    assert item_at(root, url).due == due
+
+
+def test_a_late_evening_receipt_counts_from_the_next_day(browser_factory, root, app, monkeypatch):
+    """Received Tuesday 2026-12-01 at 21:54, after 17:30: counted from Wednesday, as requests are."""
+    monkeypatch.setattr(app.registry, "portal_office_close", datetime.time(17, 30))
+    officer = person(browser_factory, "ys.officer")
+    moment = datetime.datetime(2026, 12, 1, 21, 54, tzinfo=SHANGHAI)
+    url = sent_at(browser_factory, officer, monkeypatch, moment)
+    page = officer.get(url)
+    assert text_of(page, "#answer-due").startswith(day(datetime.date(2026, 12, 9)))
+    assert item_at(root, url).due == datetime.date(2026, 12, 9)
+
+
+def test_a_transfer_page_writes_dates_as_every_other_page(browser_factory, monkeypatch):
+    """YYYY-MM-DD, and YYYY-MM-DD HH:MM with a time, as on the other pages of the portal."""
+    officer = person(browser_factory, "ys.officer")
+    moment = datetime.datetime(2026, 11, 23, 9, 5, tzinfo=SHANGHAI)
+    found = datetime.date(2026, 11, 20)
+    url = sent_at(browser_factory, officer, monkeypatch, moment, found=found, time="08:30")
+    page = officer.get(url)
+    assert text_of(page, "#found") == "2026-11-20 08:30"
+    assert text_of(page, "#sent-at") == "2026-11-23 09:05"
+    assert text_of(page, "#received-at") == "2026-11-23 09:05"
+    assert text_of(page, "#transfer-due").startswith("2026-11-27 ")
+    assert text_of(page, "#answer-due").startswith("2026-11-30（")
+    assert "年" not in " ".join(text_of(page, sel) for sel in ("#fields", "#clock"))
 
 
 # A department sends to a township; the township declines -----------------------------------------
@@ -551,3 +692,63 @@ def test_listing_is_newest_first_and_paged(browser_factory):
         "第1号案",
     ]
     assert "案件移送" in [a.text for a in page.html.select(".portal-nav a")]
+
+
+# Notifications ------------------------------------------------------------------------------------
+
+
+def inbox(root, login):
+    """The texts of a person's notifications, oldest first."""
+    transaction.abort()
+    box = inbox_of(root, login)
+    return [n.text for _, n in reversed(box.latest())] if box is not None else []
+
+
+def test_notifications_tell_who_acts_next_what_just_happened(browser_factory, root):
+    officer = person(browser_factory, "ys.officer")
+    url = new_transfer(officer)
+    upload_all(officer, url)
+    everyone = ("ys.officer", "ys.leader", "ys.liaison", "scj.liaison", "scj.officer", "scj.leader")
+    # Drafting and uploading are the unit's own routine: nobody hears of them.
+    assert [inbox(root, login) for login in everyone] == [[]] * len(everyone)
+
+    act(officer, url, "submit", follow=False)
+    assert inbox(root, "ys.leader") == ["鱼山镇报送移送《某商贸公司无照经营案》，待主要领导审批"]
+    assert inbox(root, "ys.liaison") == [] and inbox(root, "ys.officer") == []
+
+    act(person(browser_factory, "ys.leader"), url, "approve", follow=False)
+    approved_text = "鱼山镇移送《某商贸公司无照经营案》已获主要领导批准，待移送"
+    assert inbox(root, "ys.officer") == [approved_text]
+    assert inbox(root, "ys.liaison") == [approved_text]
+    assert len(inbox(root, "ys.leader")) == 1
+
+    act(officer, url, "send", follow=False)
+    item = item_at(root, url)
+    assert inbox(root, "scj.liaison") == [
+        f"鱼山镇向区市监局移送《某商贸公司无照经营案》（{item.number}），"
+        f"请于 {item.answer_due:%Y-%m-%d} 前书面答复是否受理"
+    ]
+    assert inbox(root, "scj.officer") == [] and inbox(root, "scj.leader") == []
+    assert len(inbox(root, "ys.liaison")) == 1
+
+    liaison = person(browser_factory, "scj.liaison")
+    act(liaison, url, "sign", follow=False)
+    act(liaison, url, "accept", "予以受理", follow=False)
+    assert inbox(root, "ys.officer") == [approved_text, "鱼山镇移送《某商贸公司无照经营案》已被区市监局受理"]
+    assert inbox(root, "ys.leader") == ["鱼山镇报送移送《某商贸公司无照经营案》，待主要领导审批"]
+    assert len(inbox(root, "scj.liaison")) == 1 and inbox(root, "scj.officer") == []
+
+
+# Search ---------------------------------------------------------------------------------------------
+
+
+def test_search_snippet_keeps_full_width_punctuation(browser_factory):
+    officer = person(browser_factory, "ys.officer")
+    url = new_transfer(officer, title="某烟酒店无证经营案")
+    form = officer.get(url + "@@edit").forms["case-transfer"]
+    form["facts"] = "当事人（昌江区某烟酒店）未取得营业执照，擅自销售散装白酒。"
+    form.submit("save").follow()
+    page = officer.get("/search", {"q": "营业执照"})
+    snippets = [" ".join(node.text.split()) for node in page.html.select(".search-snippet")]
+    assert any("当事人（昌江区某烟酒店）未取得营业执照，擅自销售" in text for text in snippets), snippets
+    assert page.html.select_one(".search-snippet mark").text == "营业执照"
