@@ -17,8 +17,11 @@ install: $(BIN)/.installed
 var:
 	mkdir -p var/blobs
 
+# The port: make serve HTTP_PORT=6544
+HTTP_PORT ?= 6543
+
 serve: install var
-	$(BIN)/pserve development.ini
+	$(BIN)/pserve development.ini http_port=$(HTTP_PORT)
 
 # Debian's chromium for the browser tests (needs root, as on CI).
 browser:

@@ -154,3 +154,15 @@ def test_zeo_processes_started_together_on_an_empty_database(tmp_path):
         check_started_together(start_together(uris, tmp_path))
     finally:
         stop()
+
+
+@pytest.mark.parametrize("ini", ["development.ini", "production.ini"])
+def test_one_ini_file_serves_each_process_on_its_own_port(ini):
+    """``pserve production.ini http_port=6544``: the port given on the command line is the one served."""
+    from paste.deploy import loadwsgi
+
+    for port in ("6543", "6544"):
+        context = loadwsgi.loadcontext(
+            loadwsgi.SERVER, f"config:{ini}", relative_to=str(PROJECT), global_conf={"http_port": port}
+        )
+        assert context.local_conf["listen"].endswith(":" + port)
