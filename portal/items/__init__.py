@@ -256,11 +256,18 @@ class Workflow:
             raise HTTPForbidden(f"当前单位无权{transition.title}")
         return transition
 
-    def fire(self, item, request, name, comment="", **details):
-        """Check and make the transition; returns the history entry."""
+    def fire(self, item, request, name, comment="", before_record=None, **details):
+        """Check and make the transition; returns the history entry.
+
+        ``before_record(item, request)``, if given, runs once the item is in its new state and before
+        the step is recorded (a flow sets its clock there, so that notifications say what is awaited
+        now, not what was awaited before).
+        """
         transition = self.check(item, request, name)
         state_from = item.state
         item.state = transition.target
+        if before_record is not None:
+            before_record(item, request)
         return record(
             item,
             request,

@@ -324,8 +324,7 @@ class MembersView:
         login = self.request.POST.get("login", "")
         role = self.request.POST.get("role", "")
         if login not in self.request.policy.members_of(self.context.code):
-            self.request.session.flash("该人员不是本单位成员", "error")
-            return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
+            return self.not_a_member()
         try:
             revoke_in_tenant(self.request.root.policy_store, self.context, login, role, **self.actor())
         except MembershipError as error:
@@ -336,6 +335,10 @@ class MembersView:
                 return self.back(f"已将 {login} 移出本单位；该人员已不属于任何单位，其登录已失效")
             return self.back(f"已将 {login} 移出本单位")
         return self.back(f"已撤销 {login} 的“{ROLE_TITLES.get(role, role)}”角色")
+
+    def not_a_member(self):
+        self.request.session.flash("该人员不是本单位成员", "error")
+        return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
 
     def end_sessions_if_unattached(self, login):
         """Someone removed from their last unit (and no portal admin) is logged out everywhere.
@@ -364,8 +367,7 @@ class MembersView:
         """Lift the lock on a member's login (after too many wrong passwords)."""
         login = self.request.POST.get("login", "")
         if login not in self.request.policy.members_of(self.context.code):
-            self.request.session.flash("该人员不是本单位成员", "error")
-            return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
+            return self.not_a_member()
         if unlock_login(self.request, login):
             audit(
                 self.request, "login_unlocked", "解除登录锁定", login, find_person(self.request.root, login)

@@ -294,20 +294,7 @@ def check_event(item, name):
 def fire(item, request, name, comment="", **details):
     """A workflow transition, with the clock set for the new state before it is recorded (so its
     notifications say what is awaited now, not what was awaited before)."""
-    transition = WORKFLOW.check(item, request, name)
-    state_from = item.state
-    item.state = transition.target
-    update_clock(item, request)
-    return record(
-        item,
-        request,
-        transition.name,
-        transition.title,
-        comment,
-        state_from=state_from,
-        state_to=transition.target,
-        **details,
-    )
+    return WORKFLOW.fire(item, request, name, comment, before_record=update_clock, **details)
 
 
 def send_refusal(item, request):
