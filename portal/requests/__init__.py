@@ -19,7 +19,7 @@ from persistent.mapping import PersistentMapping
 from substanced.content import content
 
 from ..calendar import add_workdays_ex, local_date, workdays_between, year_has_data
-from ..items import Item, Transition, Workflow, now
+from ..items import Item, Transition, Workflow, now, reindex
 
 #: What a township may ask for.
 KINDS = ("认定", "技术鉴定", "咨询意见")
@@ -193,7 +193,22 @@ class CollaborationRequest(Item):
         return tenant.title if tenant is not None else self.department
 
 
+def clocks_from_receipt(root, registry):
+    """Evolution step: requests sent before the clock ran from receipt, and not signed for yet, get
+    the clock they should have had, from the moment they were sent."""
+    catalog = root["catalogs"]["portal"]
+    objectmap = root.__objectmap__
+    for docid in catalog["item_type"].applyEq("collab_request"):
+        item = objectmap.object_for(docid)
+        if item is None or item.state != "sent" or item.due is not None:
+            continue
+        sent = item.sent_at or item.created
+        item.start_answer_clock(sent, root.calendar_overrides, getattr(registry, "portal_office_close", None))
+        reindex(item)
+
+
 def includeme(config):
+    config.add_evolution_step(clocks_from_receipt, name="portal.requests.clocks_from_receipt")
     config.registry.portal_office_close = parse_office_close(
         config.registry.settings.get("portal.office_close")
     )

@@ -424,3 +424,34 @@ def test_notifications_go_to_who_acts_next(township, liaison, person, root):
     answered = "区市监局已书面答复鱼山镇的请求《关于某超市销售疑似假冒白酒的技术鉴定请求》，待查阅后办结"
     assert inbox("ys.officer") == [*before["ys.officer"], answered]
     assert inbox("ys.liaison") == [*before["ys.liaison"], answered]
+
+
+def test_requests_sent_before_the_receipt_clock_get_it_when_the_site_is_brought_up_to_date(app, township):
+    """A site from before the clock ran from receipt: a request sent and not signed for had no due
+    date. The evolution step gives it the clock it should have had, from when it was sent."""
+    from pyramid.threadlocal import manager
+    from pyramid.traversal import find_resource
+
+    from portal.requests import clocks_from_receipt
+
+    path = new_request(township).request.path
+    conn = app.registry._zodb_databases[""].open()
+    try:
+        root = conn.root()["app_root"]
+        item = find_resource(root, path)
+        item.received_at = None
+        item.set_due(None)
+        transaction.commit()
+        manager.push({"registry": app.registry, "request": None})
+        try:
+            clocks_from_receipt(root, app.registry)
+            transaction.commit()
+        finally:
+            manager.pop()
+        expected = add_workdays_ex(item.sent_at, 3, root.calendar_overrides, app.registry.portal_office_close)
+        assert item.received_at == item.sent_at
+        assert item.due == expected.date
+        assert item.awaiting == ("cj-scjgj",)
+    finally:
+        transaction.abort()
+        conn.close()

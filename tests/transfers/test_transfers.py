@@ -752,3 +752,30 @@ def test_search_snippet_keeps_full_width_punctuation(browser_factory):
     snippets = [" ".join(node.text.split()) for node in page.html.select(".search-snippet")]
     assert any("当事人（昌江区某烟酒店）未取得营业执照，擅自销售" in text for text in snippets), snippets
     assert page.html.select_one(".search-snippet mark").text == "营业执照"
+
+
+def test_transfers_sent_before_the_receipt_clock_get_it_when_the_site_is_brought_up_to_date(
+    browser_factory, root, app, monkeypatch
+):
+    """A site from before the clock ran from receipt: a transfer sent and not signed for had no due
+    date. The evolution step gives it the clock it should have had, from when it was sent."""
+    from portal.transfers import clocks_from_receipt
+
+    officer = person(browser_factory, "ys.officer")
+    moment = datetime.datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
+    url = sent_at(browser_factory, officer, monkeypatch, moment)
+    item = item_at(root, url)
+    item.received_at = item.answer_due = None
+    item.set_due(None)
+    transaction.commit()
+
+    threadlocals.push({"registry": app.registry, "request": None})
+    try:
+        clocks_from_receipt(root, app.registry)
+        transaction.commit()
+    finally:
+        threadlocals.pop()
+    item = item_at(root, url)
+    assert item.received_at == moment
+    assert item.due == add_workdays_ex(moment, 5, root.calendar_overrides).date
+    assert item.awaiting == ("cj-scjgj",)
