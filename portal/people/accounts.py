@@ -23,7 +23,8 @@ from substanced.util import get_oid
 from ..views.forms import PortalForm
 from ..views import CSRFSchema, portal_view
 from . import auth
-from . import PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS, display_name, find_person
+from .views import new_password_node
+from . import display_name, find_person
 from .auth import (
     LOGIN_MAX_CHARS,
     audit,
@@ -55,23 +56,8 @@ class ResetRequestSchema(CSRFSchema):
     )
 
 
-def password_validator(node, value):
-    from .views import password_validator as rules
-
-    rules(node, value)
-
-
 class NewPasswordSchema(CSRFSchema):
-    password = colander.SchemaNode(
-        colander.String(),
-        title="新密码",
-        description=(
-            f"至少 {PASSWORD_MIN_CHARS} 个字符，最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）"
-        ),
-        widget=deform.widget.CheckedPasswordWidget(mismatch="两次输入的密码不一致"),
-        validator=password_validator,
-        missing_msg="请填写新密码",
-    )
+    password = new_password_node("新密码")
 
 
 def reset_request_form(request):

@@ -39,6 +39,20 @@ def password_validator(node, value):
         raise colander.Invalid(node, f"密码过长：最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）")
 
 
+def new_password_node(title):
+    """A password being set (typed twice), with the rules bcrypt and the portal have for it."""
+    return colander.SchemaNode(
+        colander.String(),
+        title=title,
+        description=(
+            f"至少 {PASSWORD_MIN_CHARS} 个字符，最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）"
+        ),
+        widget=deform.widget.CheckedPasswordWidget(mismatch="两次输入的密码不一致"),
+        validator=password_validator,
+        missing_msg=f"请填写{title}",
+    )
+
+
 class LoginSchema(CSRFSchema):
     login = colander.SchemaNode(colander.String(), title="登录名", missing_msg="请填写登录名")
     password = colander.SchemaNode(
@@ -135,16 +149,7 @@ class NewPersonSchema(CSRFSchema):
         validator=colander.Length(1, 50, max_err="姓名最多 50 个字"),
         missing_msg="请填写姓名",
     )
-    password = colander.SchemaNode(
-        colander.String(),
-        title="初始密码",
-        description=(
-            f"至少 {PASSWORD_MIN_CHARS} 个字符，最多 {PASSWORD_MAX_BYTES} 个字节（一个汉字占 3 个字节）"
-        ),
-        widget=deform.widget.CheckedPasswordWidget(mismatch="两次输入的密码不一致"),
-        validator=password_validator,
-        missing_msg="请填写初始密码",
-    )
+    password = new_password_node("初始密码")
     roles = colander.SchemaNode(
         colander.Set(),
         title="角色",
@@ -324,20 +329,19 @@ class MembersView:
         login = self.request.POST.get("login", "")
         role = self.request.POST.get("role", "")
         if login not in self.request.policy.members_of(self.context.code):
-            return self.not_a_member()
+            return self.refuse("该人员不是本单位成员")
         try:
             revoke_in_tenant(self.request.root.policy_store, self.context, login, role, **self.actor())
         except MembershipError as error:
-            self.request.session.flash(str(error), "error")
-            return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
+            return self.refuse(str(error))
         if role == MEMBER:
             if self.end_sessions_if_unattached(login):
                 return self.back(f"已将 {login} 移出本单位；该人员已不属于任何单位，其登录已失效")
             return self.back(f"已将 {login} 移出本单位")
         return self.back(f"已撤销 {login} 的“{ROLE_TITLES.get(role, role)}”角色")
 
-    def not_a_member(self):
-        self.request.session.flash("该人员不是本单位成员", "error")
+    def refuse(self, message):
+        self.request.session.flash(message, "error")
         return HTTPFound(location=self.request.resource_url(self.context, "@@members"))
 
     def end_sessions_if_unattached(self, login):
@@ -367,7 +371,7 @@ class MembersView:
         """Lift the lock on a member's login (after too many wrong passwords)."""
         login = self.request.POST.get("login", "")
         if login not in self.request.policy.members_of(self.context.code):
-            return self.not_a_member()
+            return self.refuse("该人员不是本单位成员")
         if unlock_login(self.request, login):
             audit(
                 self.request, "login_unlocked", "解除登录锁定", login, find_person(self.request.root, login)
