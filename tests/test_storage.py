@@ -1,18 +1,19 @@
 """Attachments are never lost by the embedded storage, whatever other requests do at the same time.
 
 ZODB's ``BlobStorage`` wrapper (zodburi's ``file://…?blobstorage_dir=…``) deletes the files of
-committed blobs when other transactions abort at the same moment. The portal opens FileStorage
-with a native blob directory instead (``filestorage://…?blob_dir=…``), also for a ``file://`` URI.
+committed blobs when other transactions abort at the same moment (``benchmarks/blobs.py`` shows how
+often; the race does not happen on every run, so it is measured there, not asserted here). The
+portal opens FileStorage with a native blob directory instead (``filestorage://…?blob_dir=…``),
+also for a ``file://`` URI, and that is what these tests hold it to.
 """
 
-import logging
 import random
 import threading
 
 import transaction
 from BTrees.OOBTree import OOBTree
 from ZODB import DB
-from ZODB.blob import Blob, BlobStorage
+from ZODB.blob import Blob
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError, POSKeyError
 from zodburi import resolve_uri
@@ -65,21 +66,6 @@ def commit_and_abort_blobs(storage, threads=8, per_thread=40):
                 unreadable += 1
     db.close()
     return len(committed), unreadable
-
-
-def test_the_blobstorage_wrapper_loses_committed_files(tmp_path, caplog):
-    """The failure the portal avoids, shown so that the test below means something."""
-    caplog.set_level(logging.CRITICAL, logger="ZODB.Connection")
-    lost = 0
-    for attempt in range(5):
-        directory = tmp_path / str(attempt)
-        directory.mkdir()
-        storage = BlobStorage(str(directory / "blobs"), FileStorage(str(directory / "Data.fs")))
-        committed, lost = commit_and_abort_blobs(storage)
-        assert committed > 0
-        if lost:
-            break
-    assert lost > 0
 
 
 def test_the_portals_file_uri_keeps_every_committed_file(tmp_path):
