@@ -8,7 +8,7 @@ from substanced.interfaces import IRoot
 
 from ..items import now, record
 from ..items.numbering import next_number, parse_number
-from ..requests.pages import (
+from ..flows import (
     FORM_ERROR,
     LocalDateTime,
     WorkflowViews,

@@ -211,7 +211,20 @@ def check_deadlines(root, request, moment):
         units = _units(item.awaiting, [item.owner])
         counts["notifications"] += notify_units(root, policy, item, units, text)
         counts["overdue"] += 1
+
+    # What flows watch beyond a due date (a hazard not acknowledged, a meeting not held...).
+    for _, check in getattr(request.registry, "portal_deadline_checks", ()):
+        for key, value in (check(root, request, moment) or {}).items():
+            counts[key] = counts.get(key, 0) + value
     return counts
+
+
+def add_deadline_check(config, name, check):
+    """``config.add_deadline_check(name, check)``: ``check(root, request, moment)`` runs with every
+    ``portal-deadlines`` run, in its transaction, and returns counts to add to the summary
+    (``{"notifications": n, ...}``). It must be idempotent, as the run is."""
+    checks = config.registry.__dict__.setdefault("portal_deadline_checks", [])
+    checks.append((name, check))
 
 
 def official_days(year):
@@ -250,6 +263,7 @@ def _consecutive_runs(days):
 def includeme(config):
     from .views import calendar_link, deadline_panel
 
+    config.add_directive("add_deadline_check", add_deadline_check)
     config.add_dashboard_panel(10, deadline_panel)
     config.add_nav_link(90, "工作日历", calendar_link)
     config.scan(".views")

@@ -7,6 +7,7 @@ import deform
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import get_renderer
 
+from ..flows import departments
 from ..items import WorkflowError, now, record
 from ..items.catalog import portal_catalog, visible_items, visible_query
 from ..items.uploads import attach, make_attachment, read_field_upload
@@ -29,14 +30,6 @@ PAGE_SIZE = 20
 SCAN_KIND = "处罚决定书扫描件"
 #: Where each transition's button posts (the return has its own page, for the reason).
 ACTION_VIEWS = {"submit": "submit", "resubmit": "submit", "record": "record", "return": "return"}
-
-
-def departments(request):
-    """``[(code, title)]`` of the units a filing may go to: the departments."""
-    tenants = request.root["tenants"]
-    return [
-        (t.code, t.title) for t in sorted(tenants.values(), key=lambda t: t.code) if t.kind == "department"
-    ]
 
 
 def history_macros():

@@ -13,6 +13,7 @@ from BTrees.OOBTree import OOBTree
 from substanced.content import content
 
 from ..calendar import add_workdays_ex
+from ..flows import townships
 from ..items import Attachment, Item, Transition, Workflow, WorkflowError, now, record
 from ..items.numbering import next_number
 from ..library import CATEGORIES as LIBRARY_CATEGORIES
@@ -69,12 +70,6 @@ class Regulation(Item):
 
     def unsigned(self):
         return tuple(unit for unit in self.recipients() if unit not in self.signatures)
-
-
-def townships(request):
-    """Every township and street of the site, ``[(code, title)]`` in code order."""
-    tenants = request.root["tenants"]
-    return [(code, tenant.title) for code, tenant in sorted(tenants.items()) if tenant.kind == "township"]
 
 
 def resolve_recipients(chosen, request):

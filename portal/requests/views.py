@@ -14,12 +14,13 @@ from ..tenants import Tenant
 from ..views import CSRFSchema, portal_view
 from ..views.forms import PortalForm
 from . import APPRAISAL, KINDS, WORKFLOW, CollaborationRequest, office_close
-from .pages import (
+from ..flows import (
     FORM_ERROR,
     LocalDateTime,
     WorkflowViews,
     attach_files,
     date_node,
+    departments,
     datetime_widget,
     files_node,
     item_macros,
@@ -33,14 +34,6 @@ from .pages import (
 )
 
 PROVISIONAL_NOTE = "（日历数据暂缺，按工作日暂计）"
-
-
-def departments(request):
-    """``[(code, title)]`` of the district's departments, the units a township may ask."""
-    tenants = request.root["tenants"]
-    return [
-        (t.code, t.title) for t in sorted(tenants.values(), key=lambda t: t.code) if t.kind == "department"
-    ]
 
 
 @colander.deferred

@@ -70,6 +70,11 @@ def main(argv=None):
     print(
         f"portal-deadlines {when:%Y-%m-%d %H:%M}: reminded {counts['reminded']} items, "
         f"marked {counts['overdue']} overdue, {counts['notifications']} notifications sent"
+        + "".join(
+            f", {key} {value}"
+            for key, value in counts.items()
+            if key not in ("reminded", "overdue", "notifications")
+        )
     )
     return 0
 

@@ -19,6 +19,7 @@ import math
 from substanced.content import content
 
 from ..calendar import SHANGHAI, add_hours, add_workdays_ex, local_date, workdays_between
+from ..flows import unit_title
 from ..items import Item, Transition, Workflow, WorkflowError, now, record, reindex
 from ..items.numbering import next_number
 
@@ -197,11 +198,6 @@ class CaseTransfer(Item):
 
     def progress_posts(self):
         return [entry for entry in self.history if entry.action == "progress"]
-
-
-def unit_title(request, code):
-    tenant = request.root["tenants"].get(code)
-    return tenant.title if tenant is not None else code
 
 
 def compute_transfer_due(item, overrides):

@@ -1,0 +1,438 @@
+"""The flow kit: what every collaboration flow of the portal is made of.
+
+A flow is its content type (a :class:`FlowItem` with a :class:`~portal.items.Workflow`), the schema
+of the form that creates it, the :class:`Action` objects of its item page, its policy rows
+(``policies/<flow>.csv``) and, where the kit's pages are not enough, its own templates. Everything
+else comes from here, declared once by a :class:`Flow`:
+
+* the creation form on the unit (``@@new-<slug>``), numbered from the unit's document code and the
+  flow's word (``昌鱼山镇隐〔2026〕3号``), saved as a draft or sent at once;
+* the draft's edit form, when the workflow has a draft state;
+* the item page: its number, state and clock, its fields, the actions the person may take now, its
+  attachments and its history;
+* one view per action: a button (POST) or a form (GET shows it, POST validates it); a refusal
+  (wrong state, not allowed now) goes back to the item page with its reason, and the Casbin
+  permission of each view is the action's own;
+* the listing (``@@<listing>``), newest first and paged, with the same Casbin decision as every page;
+* the navigation link and the item type the catalog, search, to-do and deadline panels know.
+
+Notifications come from the item (``item.notices(entry, request)``, see :mod:`portal.notifications`)
+and deadlines from its clock (``item.set_due``, see :mod:`portal.deadlines`): a flow that sets them
+gets reminders, overdue marks and the home page's panels without code of its own.
+"""
+
+import deform
+from pyramid.httpexceptions import HTTPFound
+from substanced.interfaces import IRoot
+
+from ..items import Item, WorkflowError, now, record
+from ..items.numbering import next_number, parse_number
+from ..items.uploads import attach, make_attachment
+from ..tenants import Tenant
+from ..views.forms import PortalForm
+from .fields import (  # noqa: F401 (the kit's fields, for the flows)
+    ChineseDate,
+    LocalDateTime,
+    choice_node,
+    date_node,
+    datetime_node,
+    datetime_widget,
+    departments,
+    files_node,
+    flag_node,
+    not_before,
+    not_in_future,
+    now_local,
+    strip,
+    text_node,
+    townships,
+    unit_node,
+    units_node,
+    units_of_kind,
+)
+from .pages import (  # noqa: F401 (the kit's page parts, for the flows)
+    FORM_ERROR,
+    PAGE_SIZE,
+    WorkflowViews,
+    item_macros,
+    kit_macros,
+    listing_page,
+    listing_view,
+    unit_nav_link,
+    unit_title,
+)
+
+FORM_TEMPLATE = "portal.flows:templates/form.pt"
+ITEM_TEMPLATE = "portal.flows:templates/item.pt"
+LIST_TEMPLATE = "portal.flows:templates/list.pt"
+
+
+def attach_files(item, files, request, kind):
+    """Store each uploaded ``(filename, bytes)`` as an attachment of ``item``; returns the names."""
+    settings = request.registry.settings
+    return [
+        attach(item, make_attachment(name, data, settings, kind=kind, uploaded_by=request.login))
+        for name, data in files
+    ]
+
+
+def fmt(moment, with_time=True):
+    """A date or date-time as the portal writes it everywhere (``2026-12-07`` / ``2026-12-07 09:30``)."""
+    if moment is None:
+        return ""
+    if with_time and hasattr(moment, "hour"):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.strftime("%Y-%m-%d")
+
+
+class FlowItem(Item):
+    """An item of a flow: created from its form's fields, and naming the units it concerns."""
+
+    def __init__(self, owner, title="", creator="", **fields):
+        super().__init__(owner, title, creator)
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def unit_name(self, code):
+        """The title of unit ``code`` (the code itself if there is no such unit)."""
+        tenants = self.__parent__.__parent__ if self.__parent__ is not None else None
+        tenant = tenants.get(code) if tenants is not None else None
+        return tenant.title if tenant is not None else code
+
+    @property
+    def owner_title(self):
+        return self.unit_name(self.owner)
+
+    def units_titles(self, codes):
+        return "、".join(self.unit_name(code) for code in codes)
+
+    def describe(self, request):
+        """``[(label, text)]`` for the item page's fields; empty texts are left out."""
+        return []
+
+    def sections(self, request):
+        """``[(heading, [line, ...])]`` for what was recorded after creation (answers, measures...)."""
+        return []
+
+
+class Action:
+    """One thing a person does on an item page.
+
+    Without ``schema`` it is a button: a POST that does ``act(item, request)``. With one it is a
+    form: GET shows it, POST validates it and does ``act(item, request, data)``. ``act`` returns the
+    message the person reads. ``transition`` names the workflow transition the action fires: its
+    state check applies before anything is shown or done. ``allowed(item, request)`` returns why
+    the action cannot be taken now, or ``""``. ``permission`` is the Casbin action (by default the
+    transition's, else the action's name).
+    """
+
+    def __init__(
+        self,
+        name,
+        title,
+        act=None,
+        schema=None,
+        transition=None,
+        allowed=None,
+        permission=None,
+        heading=None,
+        intro=None,
+        button=None,
+        primary=True,
+    ):
+        self.name = name
+        self.title = title
+        self.act = act
+        self.schema = schema
+        self.transition = transition
+        self.allowed = allowed
+        self.permission = permission or name
+        self.heading = heading or title
+        self.intro = intro
+        self.button = button or title
+        self.primary = primary
+
+    @property
+    def is_form(self):
+        return self.schema is not None
+
+    def refusal(self, item, request):
+        """Why the action cannot be taken now, or ``""`` (the state first, then the flow's rule)."""
+        if self.transition:
+            transition = item.workflow.transitions[self.transition]
+            if item.state not in transition.sources:
+                return f"“{item.title}”当前状态为“{item.state_title}”，不能{transition.title}"
+        return (self.allowed(item, request) if self.allowed else "") or ""
+
+    def offered(self, item, request):
+        """Whether the item page shows it to this person now."""
+        return request.permits(item, self.permission) and not self.refusal(item, request)
+
+    def intro_for(self, item, request):
+        return self.intro(item, request) if callable(self.intro) else (self.intro or "")
+
+    def view(self, context, request):
+        """The action's page: the button's POST, or the form."""
+
+        def back(message, error=False):
+            if message:
+                request.session.flash(message, "error" if error else "")
+            return HTTPFound(location=request.resource_url(context))
+
+        reason = self.refusal(context, request)
+        if reason:
+            return back(reason, error=True)
+        if not self.is_form:
+            try:
+                return back(self.act(context, request))
+            except WorkflowError as error:
+                return back(str(error), error=True)
+        bound = self.schema.bind(request=request, item=context)
+        form = PortalForm(bound, buttons=(self.button_of(),), formid=f"{self.name}-form")
+        page = {
+            "heading": self.heading,
+            "intro": self.intro_for(context, request),
+            "item": context,
+            "error": "",
+        }
+        if request.method != "POST":
+            return {**page, "form": form.render()}
+        try:
+            data = form.validate(request.POST.items())
+        except deform.ValidationFailure as failure:
+            return {**page, "form": failure.render(), "error": FORM_ERROR}
+        try:
+            return back(self.act(context, request, data))
+        except WorkflowError as error:
+            return back(str(error), error=True)
+
+    def button_of(self):
+        return deform.Button(self.name, self.button)
+
+
+#: A draft's own actions, registered by the flow (see :meth:`Flow.include`), shown as the others.
+SEND = Action("send", "发送")
+EDIT = Action("edit", "修改草稿", schema=(), primary=False)
+
+
+class Flow:
+    """One flow's registration: its item class, creation form, item page, actions and listing.
+
+    ``fields``: the schema's fields copied onto a new item (``files`` are attached as
+    ``files_kind``). ``send(item, request)``, when given, is what "保存并发送" does after saving
+    (it returns the message); without it the form has one button, ``create_button``.
+    ``columns``: ``[(header, text(item, request))]`` of the listing besides number, title, state
+    and due date.
+    """
+
+    def __init__(
+        self,
+        item_class,
+        *,
+        slug,
+        listing,
+        nav_title,
+        nav_order,
+        number_word,
+        name_prefix,
+        schema,
+        fields,
+        heading,
+        intro="",
+        list_intro="",
+        files_kind="材料",
+        send=None,
+        create_button="提交",
+        created_message="已保存草稿；核对无误后请点击“发送”",
+        columns=(),
+        actions=(),
+        item_template=ITEM_TEMPLATE,
+        list_template=LIST_TEMPLATE,
+        draft_state=None,
+        page_values=None,
+        due_title="期限",
+    ):
+        self.item_class = item_class
+        self.item_type = item_class.item_type
+        self.slug = slug
+        self.listing = listing
+        self.nav_title = nav_title
+        self.nav_order = nav_order
+        self.number_word = number_word
+        self.name_prefix = name_prefix
+        self.schema = schema
+        self.fields = tuple(fields)
+        self.heading = heading
+        self.intro = intro
+        self.list_intro = list_intro
+        self.files_kind = files_kind
+        self.send = send
+        self.create_button = create_button
+        self.created_message = created_message
+        self.columns = tuple(columns)
+        self.actions = {action.name: action for action in actions}
+        self.item_template = item_template
+        self.list_template = list_template
+        self.draft_state = draft_state
+        self.page_values = page_values
+        self.due_title = due_title
+
+    # creation ------------------------------------------------------------------------------------
+
+    def form(self, request, item=None):
+        buttons = (
+            (deform.Button("save", "保存草稿", css_class="btn-default"), deform.Button("send", "保存并发送"))
+            if self.send
+            else (deform.Button("save", self.create_button),)
+        )
+        schema = self.schema().bind(request=request, item=item)
+        return PortalForm(schema, formid=f"{self.slug}-form", buttons=buttons)
+
+    def form_page(self, form, error="", item=None, heading=None):
+        return {
+            "heading": heading or self.heading,
+            "intro": self.intro,
+            "item": item,
+            "form": form,
+            "error": error,
+        }
+
+    def create(self, tenant, request, data):
+        """A new item of the flow in ``tenant``, numbered, with its files, its creation recorded."""
+        number = next_number(tenant, f"{tenant.doc_code}{self.number_word}", now().year)
+        _, year, sequence = parse_number(number)
+        item = self.item_class(
+            tenant.code, creator=request.login, number=number, **{name: data[name] for name in self.fields}
+        )
+        tenant.add(f"{self.name_prefix}-{year}-{sequence}", item)
+        attach_files(item, data.get("files", ()), request, self.files_kind)
+        record(item, request, "create", "起草" if self.draft_state else "登记")
+        return item
+
+    def new_view(self, context, request):
+        form = self.form(request)
+        if request.method != "POST":
+            return self.form_page(form.render())
+        try:
+            data = form.validate(request.POST.items())
+        except deform.ValidationFailure as failure:
+            return self.form_page(failure.render(), FORM_ERROR)
+        item = self.create(context, request, data)
+        sending = self.send is not None and "send" in request.POST
+        message = self.send(item, request) if sending else self.created_message
+        request.session.flash(message)
+        return HTTPFound(location=request.resource_url(item))
+
+    def edit_view(self, context, request):
+        """The draft changed by its unit (new files are added to those attached), and maybe sent."""
+        item = context
+        if item.state != self.draft_state:
+            request.session.flash(f"“{item.title}”已发送，不能再修改", "error")
+            return HTTPFound(location=request.resource_url(item))
+        form = self.form(request, item)
+        heading = f"修改{item.type_title}"
+        if request.method != "POST":
+            typed = {name: getattr(item, name) for name in self.fields}
+            return self.form_page(form.render(typed), item=item, heading=heading)
+        try:
+            data = form.validate(request.POST.items())
+        except deform.ValidationFailure as failure:
+            return self.form_page(failure.render(), FORM_ERROR, item=item, heading=heading)
+        for name in self.fields:
+            setattr(item, name, data[name])
+        attach_files(item, data.get("files", ()), request, self.files_kind)
+        record(item, request, "edit", "修改草稿")
+        message = self.send(item, request) if "send" in request.POST else self.created_message
+        request.session.flash(message)
+        return HTTPFound(location=request.resource_url(item))
+
+    def send_view(self, context, request):
+        try:
+            message = self.send(context, request)
+        except WorkflowError as error:
+            request.session.flash(str(error), "error")
+        else:
+            request.session.flash(message)
+        return HTTPFound(location=request.resource_url(context))
+
+    # pages ---------------------------------------------------------------------------------------
+
+    def offered_actions(self, item, request):
+        offered = [action for action in self.actions.values() if action.offered(item, request)]
+        if (
+            self.draft_state
+            and item.state == self.draft_state
+            and self.send
+            and request.permits(item, "send")
+        ):
+            offered.insert(0, SEND)
+            if request.permits(item, "edit"):
+                offered.insert(0, EDIT)
+        return offered
+
+    def item_view(self, context, request):
+        values = {
+            "item": context,
+            "flow": self,
+            "macros": item_macros(),
+            "kit": kit_macros(),
+            "actions": self.offered_actions(context, request),
+            "fields": [(label, text) for label, text in context.describe(request) if text],
+            "sections": [(h, [line for line in lines if line]) for h, lines in context.sections(request)],
+            "due_title": self.due_title,
+        }
+        if self.page_values is not None:
+            values.update(self.page_values(context, request))
+        return values
+
+    def listing_view(self, context, request):
+        values = listing_view(request, self.item_type)
+        return {
+            **values,
+            "flow": self,
+            "rows": [(item, [text(item, request) for _, text in self.columns]) for item in values["items"]],
+            "fmt": fmt,
+        }
+
+    # registration --------------------------------------------------------------------------------
+
+    def include(self, config):
+        """Register everything the flow is made of (called from the flow's ``includeme``)."""
+        cls, item_type = self.item_class, self.item_type
+        config.add_item_type(item_type, cls.type_title)
+        config.add_nav_link(self.nav_order, self.nav_title, unit_nav_link(f"/@@{self.listing}"))
+        common = {"require_csrf": True}
+        config.add_view(
+            self.listing_view,
+            context=IRoot,
+            name=self.listing,
+            renderer=self.list_template,
+            permission="view",
+            **common,
+        )
+        config.add_view(
+            self.new_view,
+            context=Tenant,
+            name=f"new-{self.slug}",
+            renderer=FORM_TEMPLATE,
+            permission=f"create:{item_type}",
+            **common,
+        )
+        config.add_view(self.item_view, context=cls, renderer=self.item_template, permission="view", **common)
+        if self.draft_state:
+            config.add_view(
+                self.edit_view, context=cls, name="edit", renderer=FORM_TEMPLATE, permission="edit", **common
+            )
+            config.add_view(
+                self.send_view, context=cls, name="send", request_method="POST", permission="send", **common
+            )
+        for action in self.actions.values():
+            config.add_view(
+                action.view,
+                context=cls,
+                name=action.name,
+                renderer=FORM_TEMPLATE,
+                permission=action.permission,
+                **({} if action.is_form else {"request_method": "POST"}),
+                **common,
+            )
