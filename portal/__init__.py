@@ -18,6 +18,7 @@ DEFAULTS = {
     "portal.policy_dir": str(PROJECT / "policies"),
     "portal.tenants_dir": str(PROJECT / "tenants"),
     "portal.demo": "false",
+    "portal.demo_content": "false",
     "substanced.initial_login": "admin",
     # Catalogs are brought up to date by portal.site.bring_up_to_date, once, with retries; Substance
     # D's own start-up sync would do it in every process at once, and collide on a new database.
@@ -60,6 +61,7 @@ def make_config(settings):
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     settings["portal.demo"] = asbool(settings["portal.demo"])
+    settings["portal.demo_content"] = asbool(settings["portal.demo_content"])
     from .storage import native_blobs, prepare_storage
 
     settings["zodbconn.uri"] = native_blobs(settings["zodbconn.uri"])
@@ -101,4 +103,8 @@ def main(global_config, **settings):
     # look for it): several processes starting together create it once.
     config.commit()
     bring_up_to_date(config.registry)
-    return config.make_wsgi_app()
+    app = config.make_wsgi_app()
+    from .demo import ensure_demo_content
+
+    ensure_demo_content(app)
+    return app
