@@ -1,4 +1,4 @@
-"""Full text beside the object database: the items' words in SQLite FTS5, for the embedded default.
+"""Full text beside the object database: the items' words in SQLite FTS5 or in PostgreSQL.
 
 In the ``portal`` catalog, the text indexes would make up nine tenths of what indexing an item
 writes (a posting bucket rewritten per distinct word, about 200 KB an item) and most of what
@@ -12,8 +12,13 @@ indexes then stay empty.
 It is derived data: the indexer writes it right after each commit (:mod:`portal.indexing`), before
 the ZODB transaction that records the indexing; ``portal-reindex`` rebuilds it from the objects; a
 site whose file is missing (a restored backup) is refilled at start. A hit is only a candidate: it
-passes the same visibility query as every listing. ``portal.fulltext = zodb`` keeps the words in the
-catalog (the choice for ZEO and RelStorage, where several machines share one database).
+passes the same visibility query as every listing.
+
+On RelStorage the words go to a table of the same PostgreSQL database (``portal.fulltext =
+postgresql``, the default there; :class:`PostgresFullText`), which every app process shares. ZEO's
+processes on one machine may share an SQLite file (``sqlite:///…``) or use a PostgreSQL server
+(``postgresql://…``); ``portal.fulltext = zodb`` keeps the words in the catalog (the default on ZEO:
+nothing beside the database to set up, at the price of about 200 KB written per item).
 """
 
 import logging
@@ -31,11 +36,16 @@ SCHEMA = (
 )
 
 
-def tokens_of(words):
-    """The splitter's words as FTS5 tokens, separated by spaces."""
+def token_list(words):
+    """The splitter's words as the stores' tokens (lower case; the boundary as a private character)."""
     from .items.catalog import BOUNDARY
 
-    return " ".join(BOUNDARY_TOKEN if word == BOUNDARY else word.lower() for word in words)
+    return [BOUNDARY_TOKEN if word == BOUNDARY else word.lower() for word in words]
+
+
+def tokens_of(words):
+    """The splitter's words as FTS5 tokens, separated by spaces."""
+    return " ".join(token_list(words))
 
 
 def document(text):
@@ -115,14 +125,158 @@ class _Transaction:
         return False
 
 
+class PostgresFullText:
+    """The words in a PostgreSQL table beside RelStorage's (or any PostgreSQL database).
+
+    Each document is one or more rows of ``tsvector`` values written as literals: every bigram and
+    boundary word a lexeme with its positions (no text search configuration touches them, so no
+    locale decides what a Chinese character is), the distinct characters a second ``tsvector``.
+    A phrase is the ``<->`` chain of its words; both columns have GIN indexes. PostgreSQL keeps
+    positions up to 16,383, so a long document is cut into overlapping chunks of :attr:`CHUNK`
+    words, each a row: a phrase shorter than the overlap is found wherever it stands.
+    """
+
+    CHUNK = 16_000
+    OVERLAP = 200
+
+    def __init__(self, dsn, table="portal_fulltext"):
+        import re
+
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", table):
+            raise ValueError(f"not a table name: {table!r}")
+        self.dsn = dsn
+        self.table = table
+        self._local = threading.local()
+        with self.connection() as cursor:
+            # Several processes may start at once on a new database: one creates, the others wait.
+            cursor.execute("SELECT pg_advisory_xact_lock(7319000002)")
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (docid bigint NOT NULL, chunk integer NOT NULL,"
+                " words tsvector NOT NULL, chars tsvector NOT NULL, PRIMARY KEY (docid, chunk))"
+            )
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_words ON {table} USING gin (words)")
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_chars ON {table} USING gin (chars)")
+
+    def connection(self):
+        import psycopg2
+
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._local.conn = psycopg2.connect(self.dsn)
+        return _PostgresTransaction(conn)
+
+    @staticmethod
+    def lexeme(token):
+        return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    def rows(self, docid, text):
+        from .items.catalog import CJKBigramSplitter, characters
+
+        words = token_list(CJKBigramSplitter().process([text]))
+        chars = " ".join(self.lexeme(char) for char in sorted(set(characters(text))))
+        step = self.CHUNK - self.OVERLAP
+        starts = range(0, max(len(words) - self.OVERLAP, 1), step) if len(words) > self.CHUNK else [0]
+        for chunk, start in enumerate(starts):
+            positions = {}
+            for offset, word in enumerate(words[start : start + self.CHUNK], 1):
+                positions.setdefault(word, []).append(str(offset))
+            vector = " ".join(f"{self.lexeme(w)}:{','.join(p)}" for w, p in positions.items())
+            yield docid, chunk, vector, chars if chunk == 0 else ""
+
+    def update(self, texts):
+        if not texts:
+            return
+        rows = [row for docid, text in texts.items() for row in self.rows(docid, text)]
+        with self.connection() as cursor:
+            cursor.execute(f"DELETE FROM {self.table} WHERE docid = ANY(%s)", (list(texts),))
+            cursor.executemany(
+                f"INSERT INTO {self.table} (docid, chunk, words, chars) "
+                "VALUES (%s, %s, %s::tsvector, %s::tsvector)",
+                rows,
+            )
+
+    def remove(self, docids):
+        if docids:
+            with self.connection() as cursor:
+                cursor.execute(f"DELETE FROM {self.table} WHERE docid = ANY(%s)", (list(docids),))
+
+    def phrase(self, words):
+        tokens = token_list(words)
+        if not tokens:
+            return []
+        query = " <-> ".join(self.lexeme(token) for token in tokens)
+        return self._match("words", query)
+
+    def character(self, char):
+        return self._match("chars", self.lexeme(char))
+
+    def _match(self, column, query):
+        with self.connection() as cursor:
+            cursor.execute(f"SELECT DISTINCT docid FROM {self.table} WHERE {column} @@ %s::tsquery", (query,))
+            return [row[0] for row in cursor.fetchall()]
+
+    def count(self):
+        with self.connection() as cursor:
+            cursor.execute(f"SELECT count(DISTINCT docid) FROM {self.table}")
+            return cursor.fetchone()[0]
+
+    def clear(self):
+        with self.connection() as cursor:
+            cursor.execute(f"DELETE FROM {self.table}")
+
+
+class _PostgresTransaction:
+    """``with`` a psycopg2 connection: a cursor, committed (or rolled back on an error)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def __enter__(self):
+        self.cursor = self.conn.cursor()
+        return self.cursor
+
+    def __exit__(self, kind, value, traceback):
+        try:
+            self.cursor.close()
+        finally:
+            if kind:
+                self.conn.rollback()
+            else:
+                self.conn.commit()
+        return False
+
+
+def postgres_fulltext(choice, uri):
+    """``postgresql``: a table in the RelStorage database itself; ``postgresql://…?table=…``: any."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from .indexing import postgres_dsn
+
+    if choice in ("postgres", "postgresql"):
+        target, table = uri, "portal_fulltext"
+    else:
+        target = choice
+        table = parse_qs(urlsplit(choice).query).get("table", ["portal_fulltext"])[0]
+    if not target.startswith(("postgres://", "postgresql://")):
+        raise ValueError("portal.fulltext = postgresql needs a RelStorage URI or a postgresql://… address")
+    return PostgresFullText(postgres_dsn(target), table)
+
+
 def fulltext_for(settings):
     """The full-text store the settings choose, or None for the catalog's own text indexes."""
     choice = (settings.get("portal.fulltext") or "").strip()
     uri = settings.get("zodbconn.uri", "")
     if not choice:
-        choice = "sqlite" if uri.startswith("filestorage://") else "zodb"
+        if uri.startswith("filestorage://"):
+            choice = "sqlite"
+        elif uri.startswith(("postgres://", "postgresql://")):
+            choice = "postgresql"
+        else:
+            choice = "zodb"
     if choice == "zodb":
         return None
+    if choice.startswith(("postgres", "postgresql")):
+        return postgres_fulltext(choice, uri)
     if choice == "sqlite" or choice.startswith("sqlite:"):
         path = choice[len("sqlite:") :].lstrip("/") if choice.startswith("sqlite:") else ""
         if choice.startswith("sqlite:///"):
@@ -134,7 +288,9 @@ def fulltext_for(settings):
                 )
             path = uri[len("filestorage://") :].partition("?")[0] + ".fulltext"
         return SQLiteFullText(path)
-    raise ValueError(f"portal.fulltext must be zodb, sqlite or sqlite:///path, not {choice!r}")
+    raise ValueError(
+        f"portal.fulltext must be zodb, sqlite, sqlite:///path, postgresql or postgresql://…, not {choice!r}"
+    )
 
 
 def current_fulltext():

@@ -4,6 +4,7 @@ The splitter is checked on its own; queries run against a real site's ``portal``
 items of the sample types added the normal way (indexed on add).
 """
 
+import psycopg2
 import pytest
 import transaction
 
@@ -14,7 +15,7 @@ from portal.items.catalog import (
     snippet,
     text_query,
 )
-from tests.conftest import close_app, make_app
+from tests.conftest import POSTGRES, close_app, make_app
 from tests.items import sample
 
 
@@ -67,14 +68,21 @@ def test_snippet_shows_the_matched_region():
 # Queries against a real catalog
 
 
-@pytest.fixture(params=["sqlite", "zodb"])
+@pytest.fixture(params=["sqlite", "postgresql", "zodb"])
 def catalog_app(request, site_dir):
-    """The app with its words in each full-text store: SQLite beside the FileStorage, or the
-    catalog's own text indexes (as on ZEO and RelStorage)."""
-    application = make_app(site_dir, **{"portal.fulltext": request.param})
+    """The app with its words in each full-text store: SQLite beside the FileStorage, a table in
+    PostgreSQL (as beside RelStorage), or the catalog's own text indexes (as on ZEO)."""
+    choice = request.param
+    table = f"fulltext_{site_dir.parent.name[-20:].lower().replace('-', '_')}"
+    if choice == "postgresql":
+        choice = f"postgresql://postgres@127.0.0.1:5432/test?table={table}"
+    application = make_app(site_dir, **{"portal.fulltext": choice})
     yield application
     transaction.abort()
     close_app(application)
+    if request.param == "postgresql":
+        with psycopg2.connect(POSTGRES) as conn, conn.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 @pytest.fixture
@@ -152,7 +160,7 @@ def test_nothing_to_search_for_is_no_query(catalog_items):
 
 
 def test_a_changed_text_index_is_refilled_at_start_and_kept_afterwards(app, site_dir):
-    from tests.conftest import close_app, make_app
+    from tests.conftest import POSTGRES, close_app, make_app
 
     sample.register_types(app.registry)
     with sample.site(app) as root:
