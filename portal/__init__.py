@@ -40,6 +40,7 @@ FEATURES = (
     ".transfers",
     ".notifications",
     ".deadlines",
+    ".hazards",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).
