@@ -41,6 +41,7 @@ FEATURES = (
     ".notifications",
     ".deadlines",
     ".hazards",
+    ".participation",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

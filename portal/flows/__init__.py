@@ -319,9 +319,7 @@ class Flow:
             return self.form_page(failure.render(), FORM_ERROR)
         item = self.create(context, request, data)
         sending = self.send is not None and "send" in request.POST
-        message = self.send(item, request) if sending else self.created_message
-        request.session.flash(message)
-        return HTTPFound(location=request.resource_url(item))
+        return self.saved(item, request, sending)
 
     def edit_view(self, context, request):
         """The draft changed by its unit (new files are added to those attached), and maybe sent."""
@@ -342,8 +340,17 @@ class Flow:
             setattr(item, name, data[name])
         attach_files(item, data.get("files", ()), request, self.files_kind)
         record(item, request, "edit", "修改草稿")
-        message = self.send(item, request) if "send" in request.POST else self.created_message
-        request.session.flash(message)
+        return self.saved(item, request, "send" in request.POST)
+
+    def saved(self, item, request, sending):
+        """After the draft was saved: send it if asked; a refused send leaves it a draft, and says why."""
+        message, error = self.created_message, False
+        if sending:
+            try:
+                message = self.send(item, request)
+            except WorkflowError as refusal:
+                message, error = f"已保存草稿，但未能发送：{refusal}", True
+        request.session.flash(message, "error" if error else "")
         return HTTPFound(location=request.resource_url(item))
 
     def send_view(self, context, request):
