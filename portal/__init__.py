@@ -39,6 +39,7 @@ FEATURES = (
     ".transfers",
     ".notifications",
     ".deadlines",
+    ".guidance",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).
