@@ -153,10 +153,20 @@ def yearly_record(request, unit, year):
     }
 
 
+def other_units(request, tenant, year):
+    """``[(title, url)]``: the records of the other units this person may read (the supervisor's)."""
+    return [
+        (other.title, record_url(request, other, year))
+        for code, other in sorted(request.root["tenants"].items())
+        if code != tenant.code and request.permits(other, "view")
+    ]
+
+
 def record_page(tenant, request):
     year = requested_year(request)
     first, last = year_range()
     return {
+        "other_units": other_units(request, tenant, year),
         "tenant": tenant,
         "year": year,
         "first_year": first,

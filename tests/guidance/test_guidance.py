@@ -429,9 +429,14 @@ def test_the_yearly_record_counts_what_was_given_and_received(person):
     assert counts(page)["合计"] == (0, 1)
     assert titles(page, "guidance-received") == ["2024 集中培训", "2024 座谈"]
 
-    # The supervisor reads any unit's record; another township may not.
-    page = person("sfj.supervisor").get("/tenants/cj-yushan/@@guidance-record?year=2024")
+    # The supervisor reads any unit's record, from its own; another township may not.
+    page = person("sfj.supervisor").get("/@@guidance-record?year=2024")
+    assert text_of(page, "h1") == "区司法局 2024 年业务指导培训记录"
+    page = page.click("鱼山镇", href="cj-yushan")
+    assert text_of(page, "h1") == "鱼山镇 2024 年业务指导培训记录"
     assert counts(page)["合计"] == (0, 3)
+    assert page.html.select_one(".portal-other-units") is not None
+    assert township.get("/@@guidance-record?year=2024").html.select_one(".portal-other-units") is None
     person("lm.officer").get("/tenants/cj-yushan/@@guidance-record?year=2024", status=403)
     # A year with nothing in it says so.
     page = township.get("/@@guidance-record?year=2001")
