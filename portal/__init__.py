@@ -42,6 +42,7 @@ FEATURES = (
     ".deadlines",
     ".hazards",
     ".participation",
+    ".guidance",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

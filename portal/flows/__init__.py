@@ -221,8 +221,14 @@ class Flow:
     ``fields``: the schema's fields copied onto a new item (``files`` are attached as
     ``files_kind``). ``send(item, request)``, when given, is what "保存并发送" does after saving
     (it returns the message); without it the form has one button, ``create_button``.
+    ``before_record(item, request, data)``, when given, runs once the new item is in its unit with
+    its files, before its creation is recorded (``create_title``, by default 起草 or 登记): a flow
+    whose items reach other units at once relates them and starts its clock there, so that the
+    creation's notices, supervision and index see the item as it is.
     ``columns``: ``[(header, text(item, request))]`` of the listing besides number, title, state
-    and due date.
+    and due date; ``list_values(context, request)`` adds to what the listing's template gets, as
+    ``page_values(item, request)`` does for the item page. Without ``nav_title`` the listing has no
+    link of its own in the navigation (another page of the flow links to it).
     """
 
     def __init__(
@@ -251,6 +257,9 @@ class Flow:
         draft_state=None,
         page_values=None,
         due_title="期限",
+        before_record=None,
+        create_title=None,
+        list_values=None,
     ):
         self.item_class = item_class
         self.item_type = item_class.item_type
@@ -276,6 +285,9 @@ class Flow:
         self.draft_state = draft_state
         self.page_values = page_values
         self.due_title = due_title
+        self.before_record = before_record
+        self.create_title = create_title or ("起草" if draft_state else "登记")
+        self.list_values = list_values
 
     # creation ------------------------------------------------------------------------------------
 
@@ -306,7 +318,9 @@ class Flow:
         )
         tenant.add(f"{self.name_prefix}-{year}-{sequence}", item)
         attach_files(item, data.get("files", ()), request, self.files_kind)
-        record(item, request, "create", "起草" if self.draft_state else "登记")
+        if self.before_record is not None:
+            self.before_record(item, request, data)
+        record(item, request, "create", self.create_title)
         return item
 
     def new_view(self, context, request):
@@ -394,12 +408,15 @@ class Flow:
 
     def listing_view(self, context, request):
         values = listing_view(request, self.item_type)
-        return {
+        values = {
             **values,
             "flow": self,
             "rows": [(item, [text(item, request) for _, text in self.columns]) for item in values["items"]],
             "fmt": fmt,
         }
+        if self.list_values is not None:
+            values.update(self.list_values(context, request))
+        return values
 
     # registration --------------------------------------------------------------------------------
 
@@ -407,7 +424,8 @@ class Flow:
         """Register everything the flow is made of (called from the flow's ``includeme``)."""
         cls, item_type = self.item_class, self.item_type
         config.add_item_type(item_type, cls.type_title)
-        config.add_nav_link(self.nav_order, self.nav_title, unit_nav_link(f"/@@{self.listing}"))
+        if self.nav_title:
+            config.add_nav_link(self.nav_order, self.nav_title, unit_nav_link(f"/@@{self.listing}"))
         common = {"require_csrf": True}
         config.add_view(
             self.listing_view,
