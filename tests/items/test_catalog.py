@@ -160,7 +160,7 @@ def test_nothing_to_search_for_is_no_query(catalog_items):
 
 
 def test_a_changed_text_index_is_refilled_at_start_and_kept_afterwards(app, site_dir):
-    from tests.conftest import POSTGRES, close_app, make_app
+    from tests.conftest import close_app, make_app
 
     sample.register_types(app.registry)
     with sample.site(app) as root:
