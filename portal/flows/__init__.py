@@ -223,6 +223,10 @@ class Flow:
     (it returns the message); without it the form has one button, ``create_button``.
     ``columns``: ``[(header, text(item, request))]`` of the listing besides number, title, state
     and due date.
+
+    A flow whose items are made by another flow's step (a meeting's action items) passes
+    ``schema=None`` (no creation form) and ``nav_title=None`` (no navigation link): its items are
+    made with :meth:`create`, and its listing and item pages are registered as for any flow.
     """
 
     def __init__(
@@ -297,8 +301,12 @@ class Flow:
             "error": error,
         }
 
-    def create(self, tenant, request, data):
-        """A new item of the flow in ``tenant``, numbered, with its files, its creation recorded."""
+    def create(self, tenant, request, data, prepare=None):
+        """A new item of the flow in ``tenant``, numbered, with its files, its creation recorded.
+
+        ``prepare(item)``, if given, runs once the item is in its unit and before its creation is
+        recorded (relations and clock set there are what the creation's notifications see).
+        """
         number = next_number(tenant, f"{tenant.doc_code}{self.number_word}", now().year)
         _, year, sequence = parse_number(number)
         item = self.item_class(
@@ -306,6 +314,8 @@ class Flow:
         )
         tenant.add(f"{self.name_prefix}-{year}-{sequence}", item)
         attach_files(item, data.get("files", ()), request, self.files_kind)
+        if prepare is not None:
+            prepare(item)
         record(item, request, "create", "起草" if self.draft_state else "登记")
         return item
 
@@ -400,7 +410,8 @@ class Flow:
         """Register everything the flow is made of (called from the flow's ``includeme``)."""
         cls, item_type = self.item_class, self.item_type
         config.add_item_type(item_type, cls.type_title)
-        config.add_nav_link(self.nav_order, self.nav_title, unit_nav_link(f"/@@{self.listing}"))
+        if self.nav_title is not None:
+            config.add_nav_link(self.nav_order, self.nav_title, unit_nav_link(f"/@@{self.listing}"))
         common = {"require_csrf": True}
         config.add_view(
             self.listing_view,
@@ -410,14 +421,15 @@ class Flow:
             permission="view",
             **common,
         )
-        config.add_view(
-            self.new_view,
-            context=Tenant,
-            name=f"new-{self.slug}",
-            renderer=FORM_TEMPLATE,
-            permission=f"create:{item_type}",
-            **common,
-        )
+        if self.schema is not None:
+            config.add_view(
+                self.new_view,
+                context=Tenant,
+                name=f"new-{self.slug}",
+                renderer=FORM_TEMPLATE,
+                permission=f"create:{item_type}",
+                **common,
+            )
         config.add_view(self.item_view, context=cls, renderer=self.item_template, permission="view", **common)
         if self.draft_state:
             config.add_view(
