@@ -39,6 +39,7 @@ FEATURES = (
     ".transfers",
     ".notifications",
     ".deadlines",
+    ".meetings",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).
