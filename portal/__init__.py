@@ -43,6 +43,7 @@ FEATURES = (
     ".hazards",
     ".participation",
     ".guidance",
+    ".meetings",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

@@ -229,6 +229,10 @@ class Flow:
     and due date; ``list_values(context, request)`` adds to what the listing's template gets, as
     ``page_values(item, request)`` does for the item page. Without ``nav_title`` the listing has no
     link of its own in the navigation (another page of the flow links to it).
+
+    A flow whose items are made by another flow's step (a meeting's action items) passes
+    ``schema=None`` (no creation form): its items are made with :meth:`create`, and its listing and
+    item pages are registered as for any flow.
     """
 
     def __init__(
@@ -309,8 +313,12 @@ class Flow:
             "error": error,
         }
 
-    def create(self, tenant, request, data):
-        """A new item of the flow in ``tenant``, numbered, with its files, its creation recorded."""
+    def create(self, tenant, request, data, prepare=None):
+        """A new item of the flow in ``tenant``, numbered, with its files, its creation recorded.
+
+        ``prepare(item)``, if given, runs once the item is in its unit and before its creation is
+        recorded (relations and clock set there are what the creation's notifications see).
+        """
         number = next_number(tenant, f"{tenant.doc_code}{self.number_word}", now().year)
         _, year, sequence = parse_number(number)
         item = self.item_class(
@@ -320,6 +328,8 @@ class Flow:
         attach_files(item, data.get("files", ()), request, self.files_kind)
         if self.before_record is not None:
             self.before_record(item, request, data)
+        if prepare is not None:
+            prepare(item)
         record(item, request, "create", self.create_title)
         return item
 
@@ -435,14 +445,15 @@ class Flow:
             permission="view",
             **common,
         )
-        config.add_view(
-            self.new_view,
-            context=Tenant,
-            name=f"new-{self.slug}",
-            renderer=FORM_TEMPLATE,
-            permission=f"create:{item_type}",
-            **common,
-        )
+        if self.schema is not None:
+            config.add_view(
+                self.new_view,
+                context=Tenant,
+                name=f"new-{self.slug}",
+                renderer=FORM_TEMPLATE,
+                permission=f"create:{item_type}",
+                **common,
+            )
         config.add_view(self.item_view, context=cls, renderer=self.item_template, permission="view", **common)
         if self.draft_state:
             config.add_view(
