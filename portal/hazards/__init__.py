@@ -210,15 +210,35 @@ class HazardNotice(FlowItem):
     def call_meeting(self, request, held_at, place, topic):
         """The acting unit calls a special meeting (专题会议) on this notice; returns its record.
 
-        Recorded on the notice for now; the coordination-meetings flow will create the meeting
-        itself from here (and keep its path in the record)."""
+        The meeting itself is a coordination meeting of the acting unit (:mod:`portal.meetings`),
+        its notice sent at once to the other units of the notice, its origin this notice's number;
+        the record on the notice keeps its path."""
+        from ..meetings import call_meeting
+
         unit = request.acting_unit
         if not self.involved(unit):
             raise WorkflowError("只有通报单位和被通报部门可以提议召开专题会议")
         if self.state not in OPEN_STATES:
             raise WorkflowError(f"“{self.title}”当前状态为“{self.state_title}”，不能提议召开专题会议")
+        called = call_meeting(
+            request.root["tenants"][unit],
+            request,
+            title=f"专题会议：{topic}"[:100],
+            starts_at=held_at,
+            place=place,
+            invitees=[code for code in (self.owner, *self.departments) if code != unit],
+            agenda=topic,
+            origin=f"重大安全隐患通报 {self.number}《{self.title}》",
+        )
         meeting = PersistentMapping(
-            unit=unit, at=now(), held_at=held_at, place=place, topic=topic, meeting_path="", **_who(request)
+            unit=unit,
+            at=now(),
+            held_at=held_at,
+            place=place,
+            topic=topic,
+            meeting_path=request.resource_path(called),
+            meeting_number=called.number,
+            **_who(request),
         )
         self.meetings.append(meeting)
         record(
@@ -308,7 +328,9 @@ class HazardNotice(FlowItem):
         return (
             f"{self.unit_name(meeting['unit'])}提议召开专题会议：{fmt(meeting['held_at'])}，"
             f"地点：{meeting['place']}，议题：{meeting['topic']}"
-            f"（{meeting.get('name', '')} {fmt(meeting['at'])} 登记）"
+            f"（{meeting.get('name', '')} {fmt(meeting['at'])} 登记"
+            + (f"，会议通知 {meeting['meeting_number']}" if meeting.get("meeting_number") else "")
+            + "）"
         )
 
     def joint_action_text(self, action):

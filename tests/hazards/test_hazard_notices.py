@@ -235,6 +235,10 @@ def test_township_notifies_two_departments_who_acknowledge_and_act(township, scj
     assert lines and lines[0].startswith(
         f"鱼山镇提议召开专题会议：{meeting_at:%Y-%m-%d %H:%M}，地点：鱼山镇政府三楼会议室"
     )
+    # The meeting is a coordination meeting of 鱼山镇, its notice sent to the departments.
+    assert "会议通知 鱼山镇会〔" in lines[0]
+    meeting = scj.get("/@@meetings").click("专题会议：研究液化气站隐患整改和联合执法方案")
+    assert "重大安全隐患通报" in meeting.text and "签收" in meeting.text
 
     # 区城管局 records the joint enforcement action it took part in.
     form = cgj.get(url).click("登记联合执法行动").forms["joint_action-form"]
