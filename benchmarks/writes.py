@@ -338,8 +338,13 @@ class ZeoDeployment(Deployment):
         self.backend = Process("zeo", argv, directory / "zeo.log", port)
 
     def extra_settings(self):
-        """The app processes share one machine: they take turns writing through a lock file."""
-        return {"portal.write_lock_file": str(self.directory / "write.lock")}
+        """The app processes share one machine: they take turns writing through a lock file, and
+        keep the items' words in one SQLite file (as ``production.ini`` advises for ZEO on one
+        machine)."""
+        return {
+            "portal.write_lock_file": str(self.directory / "write.lock"),
+            "portal.fulltext": f"sqlite:///{self.directory / 'fulltext.sqlite'}",
+        }
 
     def app_uri(self, index):
         cache = self.directory / f"blobcache-{index + 1}"
