@@ -107,7 +107,8 @@ class FlowItem(Item):
         return "、".join(self.unit_name(code) for code in codes)
 
     def describe(self, request):
-        """``[(label, text)]`` for the item page's fields; empty texts are left out."""
+        """``[(label, text)]`` for the item page's fields; empty texts are left out. A field may
+        name a CSS class for its text as a third element: ``(label, text, "portal-kind")``."""
         return []
 
     def sections(self, request):
@@ -220,9 +221,12 @@ class Flow:
 
     ``fields``: the schema's fields copied onto a new item (``files`` are attached as
     ``files_kind``). ``send(item, request)``, when given, is what "保存并发送" does after saving
-    (it returns the message); without it the form has one button, ``create_button``.
+    (it returns the message); without it the form has one button, ``create_button``, named
+    ``create_name``. ``on_create(item, request)``, when given, runs once a new item is in its unit
+    and before its creation is recorded (to say who is awaited now, for instance).
     ``columns``: ``[(header, text(item, request))]`` of the listing besides number, title, state
-    and due date.
+    and due date (``due_column=False`` leaves the due date out, for a flow without deadlines).
+    ``edit_title``: the draft's edit link on the item page.
     """
 
     def __init__(
@@ -251,6 +255,10 @@ class Flow:
         draft_state=None,
         page_values=None,
         due_title="期限",
+        edit_title=EDIT.title,
+        create_name="save",
+        on_create=None,
+        due_column=True,
     ):
         self.item_class = item_class
         self.item_type = item_class.item_type
@@ -276,6 +284,10 @@ class Flow:
         self.draft_state = draft_state
         self.page_values = page_values
         self.due_title = due_title
+        self.edit = Action("edit", edit_title, schema=(), primary=False)
+        self.create_name = create_name
+        self.on_create = on_create
+        self.due_column = due_column
 
     # creation ------------------------------------------------------------------------------------
 
@@ -283,7 +295,7 @@ class Flow:
         buttons = (
             (deform.Button("save", "保存草稿", css_class="btn-default"), deform.Button("send", "保存并发送"))
             if self.send
-            else (deform.Button("save", self.create_button),)
+            else (deform.Button(self.create_name, self.create_button),)
         )
         schema = self.schema().bind(request=request, item=item)
         return PortalForm(schema, formid=f"{self.slug}-form", buttons=buttons)
@@ -306,6 +318,8 @@ class Flow:
         )
         tenant.add(f"{self.name_prefix}-{year}-{sequence}", item)
         attach_files(item, data.get("files", ()), request, self.files_kind)
+        if self.on_create is not None:
+            self.on_create(item, request)
         record(item, request, "create", "起草" if self.draft_state else "登记")
         return item
 
@@ -367,7 +381,7 @@ class Flow:
         ):
             offered.insert(0, SEND)
             if request.permits(item, "edit"):
-                offered.insert(0, EDIT)
+                offered.insert(0, self.edit)
         return offered
 
     def item_view(self, context, request):
@@ -377,7 +391,7 @@ class Flow:
             "macros": item_macros(),
             "kit": kit_macros(),
             "actions": self.offered_actions(context, request),
-            "fields": [(label, text) for label, text in context.describe(request) if text],
+            "fields": [field for field in context.describe(request) if field[1]],
             "sections": [(h, [line for line in lines if line]) for h, lines in context.sections(request)],
             "due_title": self.due_title,
         }
