@@ -13,7 +13,8 @@ The seed sets no deadline for complaints: the pages show when it was received an
 from substanced.content import content
 
 from ..calendar import local_date
-from ..items import Item, Transition, Workflow, now
+from ..flows import FlowItem, attach_files, fmt
+from ..items import Transition, Workflow, now
 
 #: How the complaint came in.
 CHANNELS = ("来信", "来电", "来访", "网络", "12345热线", "其他")
@@ -46,7 +47,7 @@ WORKFLOW = Workflow(
 
 
 @content("Complaint", icon="glyphicon glyphicon-bullhorn")
-class Complaint(Item):
+class Complaint(FlowItem):
     """A complaint, report or petition, registered by the unit that received it first."""
 
     item_type = "complaint"
@@ -81,11 +82,6 @@ class Complaint(Item):
     acknowledged_at = None
     closed_at = None
 
-    def __init__(self, owner, title="", creator="", **fields):
-        super().__init__(owner, title, creator)
-        for name, value in fields.items():
-            setattr(self, name, value)
-
     @property
     def transfer_kind_title(self):
         return TRANSFER_KINDS.get(self.transfer_kind, "")
@@ -100,10 +96,88 @@ class Complaint(Item):
         self.closed_at = now()
         self.set_due(None)
 
+    @property
+    def complainant(self):
+        who = "匿名" if self.anonymous else self.person_name
+        return f"{who} （{self.person_phone}）" if self.person_phone else who
+
+    def describe(self, request):
+        return [
+            ("首问受理单位", self.owner_title, "portal-owner"),
+            ("来源渠道", self.channel, "portal-channel"),
+            ("收到时间", fmt(self.received_at), "portal-received"),
+            ("反映人", self.complainant, "portal-complainant"),
+            ("反映内容", self.content, "portal-content"),
+        ]
+
+
+# The steps of a complaint, as its pages take them ------------------------------------------------
+
+
+def registered(item, request, data=None):
+    """Registered by the unit that received it first: that unit is awaited to deal with it."""
+    item.set_due(None, awaiting=[item.owner], waiting_for=f"等待{item.owner_title}核实处理")
+
+
+def verify(item, request):
+    WORKFLOW.fire(item, request, "verify")
+    return "已开始核实"
+
+
+def tell(item, request, data):
+    """Clearly not the unit's remit: the person was told which organ to turn to (``told_organ``)."""
+    WORKFLOW.check(item, request, "tell")
+    item.told_organ, item.told_note = data["told_organ"], data.get("told_note", "")
+    item.close()
+    WORKFLOW.fire(item, request, "tell", f"告知向{item.told_organ}反映。{item.told_note}".strip())
+    return "已记录告知情况，办结"
+
+
+def answer(item, request, data):
+    """Verified, no violation: the person is answered (``answer_text``)."""
+    WORKFLOW.check(item, request, "answer")
+    item.answer_text = data["answer_text"]
+    item.close()
+    WORKFLOW.fire(item, request, "answer", data["answer_text"])
+    return "已记录答复，办结"
+
+
+def open_case(item, request, data):
+    """Verified, a penalty is due: a case is opened (``case_number``, ``case_date``)."""
+    WORKFLOW.check(item, request, "open_case")
+    item.case_number, item.case_date = data["case_number"], data["case_date"]
+    item.close()
+    comment = f"立案编号 {item.case_number}，立案日期 {item.case_date:%Y-%m-%d}"
+    WORKFLOW.fire(item, request, "open_case", comment)
+    return f"已立案：{item.case_number}"
+
+
+def transfer(item, request, data):
+    """A matter for the other side: transferred with written material (``transfer_to``,
+    ``transfer_kind``, ``transfer_note``, ``files``); the receiver is awaited to sign for it."""
+    WORKFLOW.check(item, request, "transfer")
+    receiver = item.unit_name(data["transfer_to"])
+    item.transfer_to, item.transfer_kind = data["transfer_to"], data["transfer_kind"]
+    item.transfer_note, item.transferred_at = data["transfer_note"], now()
+    attach_files(item, data.get("files", ()), request, "移送材料")
+    item.relate("recipient", data["transfer_to"])
+    item.set_due(None, awaiting=[data["transfer_to"]], waiting_for=f"等待{receiver}签收")
+    comment = f"{item.transfer_kind_title}至{receiver}：{item.transfer_note}"
+    WORKFLOW.fire(item, request, "transfer", comment)
+    return f"已移送{receiver}，等待签收"
+
+
+def acknowledge(item, request):
+    """The receiver signs for the transfer: the complaint is done with on the first unit's side."""
+    WORKFLOW.check(item, request, "acknowledge")
+    item.acknowledged_at = now()
+    item.close()
+    WORKFLOW.fire(item, request, "acknowledge")
+    return f"已签收{item.owner_title}移送的材料"
+
 
 def includeme(config):
-    from .views import nav_url
+    from .flow import FLOW
 
-    config.add_item_type("complaint", "举报投诉信访")
-    config.add_nav_link(80, "举报投诉", nav_url)
     config.scan(".")
+    FLOW.include(config)

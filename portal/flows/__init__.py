@@ -107,7 +107,8 @@ class FlowItem(Item):
         return "、".join(self.unit_name(code) for code in codes)
 
     def describe(self, request):
-        """``[(label, text)]`` for the item page's fields; empty texts are left out."""
+        """``[(label, text)]`` for the item page's fields; empty texts are left out. A field may
+        name a CSS class for its text as a third element: ``(label, text, "portal-kind")``."""
         return []
 
     def sections(self, request):
@@ -220,15 +221,18 @@ class Flow:
 
     ``fields``: the schema's fields copied onto a new item (``files`` are attached as
     ``files_kind``). ``send(item, request)``, when given, is what "保存并发送" does after saving
-    (it returns the message); without it the form has one button, ``create_button``.
+    (it returns the message); without it the form has one button, ``create_button``, named
+    ``create_name``.
     ``before_record(item, request, data)``, when given, runs once the new item is in its unit with
     its files, before its creation is recorded (``create_title``, by default 起草 or 登记): a flow
     whose items reach other units at once relates them and starts its clock there, so that the
     creation's notices, supervision and index see the item as it is.
     ``columns``: ``[(header, text(item, request))]`` of the listing besides number, title, state
-    and due date; ``list_values(context, request)`` adds to what the listing's template gets, as
+    and due date (``due_column=False`` leaves the due date out, for a flow without deadlines);
+    ``list_values(context, request)`` adds to what the listing's template gets, as
     ``page_values(item, request)`` does for the item page. Without ``nav_title`` the listing has no
     link of its own in the navigation (another page of the flow links to it).
+    ``edit_title``: the draft's edit link on the item page.
 
     A flow whose items are made by another flow's step (a meeting's action items) passes
     ``schema=None`` (no creation form): its items are made with :meth:`create`, and its listing and
@@ -264,6 +268,9 @@ class Flow:
         before_record=None,
         create_title=None,
         list_values=None,
+        edit_title=EDIT.title,
+        create_name="save",
+        due_column=True,
     ):
         self.item_class = item_class
         self.item_type = item_class.item_type
@@ -292,6 +299,9 @@ class Flow:
         self.before_record = before_record
         self.create_title = create_title or ("起草" if draft_state else "登记")
         self.list_values = list_values
+        self.edit = Action("edit", edit_title, schema=(), primary=False)
+        self.create_name = create_name
+        self.due_column = due_column
 
     # creation ------------------------------------------------------------------------------------
 
@@ -299,7 +309,7 @@ class Flow:
         buttons = (
             (deform.Button("save", "保存草稿", css_class="btn-default"), deform.Button("send", "保存并发送"))
             if self.send
-            else (deform.Button("save", self.create_button),)
+            else (deform.Button(self.create_name, self.create_button),)
         )
         schema = self.schema().bind(request=request, item=item)
         return PortalForm(schema, formid=f"{self.slug}-form", buttons=buttons)
@@ -398,7 +408,7 @@ class Flow:
         ):
             offered.insert(0, SEND)
             if request.permits(item, "edit"):
-                offered.insert(0, EDIT)
+                offered.insert(0, self.edit)
         return offered
 
     def item_view(self, context, request):
@@ -408,7 +418,7 @@ class Flow:
             "macros": item_macros(),
             "kit": kit_macros(),
             "actions": self.offered_actions(context, request),
-            "fields": [(label, text) for label, text in context.describe(request) if text],
+            "fields": [field for field in context.describe(request) if field[1]],
             "sections": [(h, [line for line in lines if line]) for h, lines in context.sections(request)],
             "due_title": self.due_title,
         }

@@ -148,16 +148,20 @@ def text_node(title, max_length, required=True, textarea=False, **kw):
     )
 
 
-def choice_node(title, choices, **kw):
-    """One of ``choices`` (values, or ``(value, label)`` pairs) from a list."""
+def choice_node(title, choices, missing_msg=None, **kw):
+    """One of ``choices`` (values, or ``(value, label)`` pairs) from a list.
+
+    ``missing_msg``: what is said when nothing, or something not offered, is chosen (by default
+    the title and every label, ``请选择来源渠道：来信、来电、…``).
+    """
     pairs = [c if isinstance(c, tuple) else (c, c) for c in choices]
-    labels = "、".join(label for _, label in pairs)
+    message = missing_msg or f"请选择{title}：{'、'.join(label for _, label in pairs)}"
     return colander.SchemaNode(
         colander.String(),
         title=title,
         widget=deform.widget.SelectWidget(values=[("", "请选择"), *pairs]),
-        validator=colander.OneOf([value for value, _ in pairs], msg_err=f"请选择{title}：{labels}"),
-        missing_msg=f"请选择{title}：{labels}",
+        validator=colander.OneOf([value for value, _ in pairs], msg_err=message),
+        missing_msg=message,
         **kw,
     )
 
@@ -206,10 +210,11 @@ def _choices(kinds, others):
     return choices
 
 
-def unit_node(title, kinds=(), others=True, **kw):
+def unit_node(title, kinds=(), others=True, missing_msg=None, **kw):
     """One unit of the district, of ``kinds`` (``"department"``, ``"township"``, ...).
 
-    ``others``: the acting unit itself is not offered.
+    ``others``: the acting unit itself is not offered. ``missing_msg``: what is said when none is
+    chosen (by default ``请选择<title>``).
     """
     choices = _choices(kinds, others)
     return colander.SchemaNode(
@@ -223,7 +228,7 @@ def unit_node(title, kinds=(), others=True, **kw):
                 [code for code, _ in choices(kw["request"])], msg_err=f"请从列表中选择{title}"
             )
         ),
-        missing_msg=f"请选择{title}",
+        missing_msg=missing_msg or f"请选择{title}",
         **kw,
     )
 

@@ -19,7 +19,8 @@ from persistent.mapping import PersistentMapping
 from substanced.content import content
 
 from ..calendar import add_workdays_ex, local_date, workdays_between, year_has_data
-from ..items import Item, Transition, Workflow, now, reindex
+from ..flows import FlowItem, attach_files, fmt
+from ..items import Transition, Workflow, WorkflowError, now, record, reindex
 
 #: What a township may ask for.
 KINDS = ("认定", "技术鉴定", "咨询意见")
@@ -64,7 +65,7 @@ def office_close(request):
 
 
 @content("Collaboration Request", icon="glyphicon glyphicon-question-sign")
-class CollaborationRequest(Item):
+class CollaborationRequest(FlowItem):
     """A township's written request to a department, with the department's clock and answer."""
 
     item_type = "collab_request"
@@ -93,9 +94,7 @@ class CollaborationRequest(Item):
     closed_at = None
 
     def __init__(self, owner, title="", creator="", **fields):
-        super().__init__(owner, title, creator)
-        for name, value in fields.items():
-            setattr(self, name, value)
+        super().__init__(owner, title, creator, **fields)
         self.extensions = PersistentList()
         self.onsite_visits = PersistentList()
 
@@ -177,20 +176,116 @@ class CollaborationRequest(Item):
             return [([self.owner], {"officer", "liaison"}, to_township[entry.action])]
         return []
 
-    @property
-    def owner_title(self):
-        tenants = self.__parent__.__parent__ if self.__parent__ is not None else None
-        tenant = tenants.get(self.owner) if tenants is not None else None
-        return tenant.title if tenant is not None else self.owner
-
     def _waiting(self, what):
         return f"等待{self.department_title}{what}"
 
     @property
     def department_title(self):
-        tenants = self.__parent__.__parent__ if self.__parent__ is not None else None
-        tenant = tenants.get(self.department) if tenants is not None else None
-        return tenant.title if tenant is not None else self.department
+        return self.unit_name(self.department)
+
+    def describe(self, request):
+        signed = fmt(self.signed_at) or "尚未签收（不影响答复期限）"
+        return [
+            ("请求单位", self.owner_title),
+            ("被请求部门", self.department_title),
+            ("请求类别", self.kind, "portal-kind"),
+            ("案件基本事实", self.facts, "portal-facts"),
+            ("请求事项", self.question, "portal-question"),
+            ("发送时间", fmt(self.sent_at)),
+            ("送达时间", fmt(self.received_at), "portal-received"),
+            ("签收时间", signed if self.received_at else "", "portal-signed"),
+        ]
+
+
+# The steps of a request, as its pages take them (each checks that it may happen now) -------------
+
+
+def send(item, request):
+    """The township sends: the request reaches the department, whose 3 working days start now."""
+    WORKFLOW.check(item, request, "send")
+    item.sent_at = now()
+    item.relate("recipient", item.department)
+    item.start_answer_clock(item.sent_at, request.root.calendar_overrides, office_close(request))
+    WORKFLOW.fire(item, request, "send")
+    return f"已发送给{item.department_title}，答复期限 {item.due:%Y-%m-%d}"
+
+
+def receive(item, request):
+    """The department signs for it: who and when are recorded, the clock runs on."""
+    WORKFLOW.check(item, request, "receive")
+    item.record_signing(now(), request.login)
+    WORKFLOW.fire(item, request, "receive")
+    return f"已签收，请于 {item.due:%Y-%m-%d} 前书面答复"
+
+
+def answer(item, request, data):
+    """The department answers in writing (``answer_text``, ``files``); lateness is kept for good."""
+    WORKFLOW.check(item, request, "answer")
+    item.record_answer(data["answer_text"], now(), request.root.calendar_overrides)
+    attach_files(item, data.get("files", ()), request, "答复材料")
+    item.set_due(None, awaiting=[item.owner], waiting_for=f"等待{item.owner_title}查阅答复并办结")
+    WORKFLOW.fire(item, request, "answer", data["answer_text"])
+    if item.answered_late:
+        return f"已答复。答复期限为 {item.answer_due:%Y-%m-%d}，逾期 {item.late_by_workdays} 个工作日"
+    return "已按期书面答复"
+
+
+def extend_refusal(item, request):
+    """Why the answer's due date cannot be extended now, or ``""``."""
+    if item.state != "received":
+        return f"“{item.title}”当前状态为“{item.state_title}”，签收后、答复前才能延期"
+    return ""
+
+
+def extend(item, request, data):
+    """The department moves the due date later (``new_due``, ``reason``, ``complex_case``)."""
+    refusal = extend_refusal(item, request)
+    if refusal:
+        raise WorkflowError(refusal)
+    old_due = item.due
+    item.extend(
+        data["new_due"],
+        data["reason"],
+        request.root.calendar_overrides,
+        complex_case=data.get("complex_case", False),
+        login=request.login,
+        unit=request.acting_unit,
+    )
+    change = f"答复期限由 {old_due:%Y-%m-%d} 延至 {data['new_due']:%Y-%m-%d}，理由：{data['reason']}"
+    record(item, request, "extend", "延期", change)
+    return f"已延期至 {data['new_due']:%Y-%m-%d}"
+
+
+def onsite_refusal(item, request):
+    """Why staff on site cannot be recorded now, or ``""``."""
+    if not item.needs_onsite:
+        return "该请求未标注“情况紧急”或“证据可能灭失”，无需登记现场处置"
+    if item.state not in ("sent", "received"):
+        return f"“{item.title}”当前状态为“{item.state_title}”，不能再登记现场处置"
+    return ""
+
+
+def onsite(item, request, data):
+    """The department records the staff it sent on site (``staff``, ``arrived_at``, ``note``)."""
+    refusal = onsite_refusal(item, request)
+    if refusal:
+        raise WorkflowError(refusal)
+    note = data.get("note", "")
+    item.record_onsite(
+        data["staff"], data["arrived_at"], note=note, login=request.login, unit=request.acting_unit
+    )
+    arrival = f"{data['staff']}于 {data['arrived_at']:%Y-%m-%d %H:%M} 到达现场。{note}".strip()
+    record(item, request, "onsite", "现场处置", arrival)
+    return "已登记现场处置"
+
+
+def close(item, request):
+    """The township, having read the answer, closes the request."""
+    WORKFLOW.check(item, request, "close")
+    item.closed_at = now()
+    item.set_due(None)
+    WORKFLOW.fire(item, request, "close")
+    return "已办结"
 
 
 def clocks_from_receipt(root, registry):
@@ -212,8 +307,7 @@ def includeme(config):
     config.registry.portal_office_close = parse_office_close(
         config.registry.settings.get("portal.office_close")
     )
-    from .views import nav_url
+    from .flow import FLOW
 
-    config.add_item_type("collab_request", "执法协作请求")
-    config.add_nav_link(30, "协作请求", nav_url)
     config.scan(".")
+    FLOW.include(config)

@@ -359,10 +359,10 @@ def test_empty_answer_is_refused(township, liaison):
 def test_the_clock_runs_from_receipt_even_when_nobody_signs(township, liaison, root, app, monkeypatch):
     """Sent Wednesday 2026-09-30 at 16:00, the eve of National Day: the 3 working days run over the
     holiday as the calendar says, whether or not the department signs; unsigned, it falls overdue."""
-    from portal.requests import views
+    import portal.requests as model
 
     sent = datetime.datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
-    monkeypatch.setattr(views, "now", lambda: sent)
+    monkeypatch.setattr(model, "now", lambda: sent)
     page = new_request(township)
     monkeypatch.undo()
     url = page.request.path
@@ -388,10 +388,10 @@ def test_the_clock_runs_from_receipt_even_when_nobody_signs(township, liaison, r
 
 
 def test_sending_after_office_hours_counts_from_the_next_day(township, root, app, monkeypatch):
-    from portal.requests import views
+    import portal.requests as model
 
     monkeypatch.setattr(app.registry, "portal_office_close", parse_office_close("17:30"))
-    monkeypatch.setattr(views, "now", lambda: datetime.datetime(2026, 12, 1, 21, 54, tzinfo=SHANGHAI))
+    monkeypatch.setattr(model, "now", lambda: datetime.datetime(2026, 12, 1, 21, 54, tzinfo=SHANGHAI))
     page = new_request(township)
     assert (
         text_of(page, ".portal-due") == "答复期限：2026-12-07"
