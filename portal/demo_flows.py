@@ -4,7 +4,9 @@ import datetime
 
 from webtest import Upload
 
+from .calendar import is_workday
 from .demo import PDF, demo_step, pdf, press, submit, today
+from .items import now
 
 YS, LM, SCJ = "cj-yushan", "cj-lvmeng", "cj-scjgj"
 
@@ -158,3 +160,229 @@ def transfers(people):
     press(people("ys.leader"), url, "approve", comment="同意移送")
     press(officer, url, "send")
     press(people("scj.liaison"), url, "sign", comment="已签收")
+
+
+CGJ, SFJ = "cj-cgj", "cj-sfj"
+
+
+def workday_from(n):
+    """The first working day ``n`` calendar days from today or after (weekends and holidays skipped)."""
+    day = today() + datetime.timedelta(days=n)
+    while not is_workday(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def workday_before(n):
+    """The last working day ``n`` calendar days before today or earlier."""
+    day = today() - datetime.timedelta(days=n)
+    while not is_workday(day):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def at(day, hour, minute=0):
+    """A form's date and time (``2026-12-07 09:30``)."""
+    return f"{datetime.datetime.combine(day, datetime.time(hour, minute)):%Y-%m-%d %H:%M}"
+
+
+def ago(minutes):
+    """``minutes`` before now, but not before today's midnight: something that happened today."""
+    moment = max(now() - datetime.timedelta(minutes=minutes), now().replace(hour=0, minute=0))
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def earlier_today():
+    """Nine this morning once the morning is under way; in the small hours, an hour and a half ago."""
+    if now().time() >= datetime.time(10, 30):
+        return at(today(), 9)
+    return ago(90)
+
+
+@demo_step(60, "重大安全隐患通报：鱼山镇通报区市监局、区城管局，市监局确认收悉并反馈处置")
+def hazards(people):
+    officer = people("ys.officer")
+    page = officer.get(f"/tenants/{YS}/@@new-hazard")
+    url = submit(
+        page,
+        "hazard-form",
+        "send",
+        title="关于某加油站储油罐渗漏的重大安全隐患通报",
+        departments=(SCJ, CGJ),
+        location="鱼山镇鱼山村206国道旁某加油站",
+        hazard_kind="危险化学品",
+        found_at=ago(50),
+        findings="日常巡查发现加油站3号汽油储罐观察井有明显油气味，周边排水沟可见油花，疑似储罐渗漏。",
+        onsite_measures="已责令停止3号储罐加油作业，设置警戒区，严禁明火，通知站方关闭该罐进出油阀门。",
+        urgency="特急",
+        file=pdf("现场照片及检查记录.pdf"),
+    ).request.url
+    liaison = people("scj.liaison")
+    press(liaison, url, "acknowledge")
+    press(
+        liaison,
+        url,
+        "respond",
+        analysis="储油罐渗漏可能引发火灾爆炸并污染地下水，属重大安全隐患。",
+        suggestions="建议3号储罐停用至检测合格，由站方委托有资质机构进行渗漏检测。",
+        measures="已派员到场检查，责令加油站停用3号储罐、清理渗漏油品并限期整改。",
+    )
+    # 区城管局 has not acknowledged yet: its two-hour clock runs on the notice's page.
+
+
+@demo_step(70, "参与通知：区市监局书面通知鱼山镇参加专项检查，鱼山镇签收并确认人员；一则电话通知待补书面通知")
+def participation(people):
+    officer = people("scj.officer")
+    page = officer.get(f"/tenants/{SCJ}/@@new-participation-notice")
+    starts = workday_from(14)
+    url = submit(
+        page,
+        "participation-notice-form",
+        "send",
+        title="关于参加校园周边食品安全专项监督检查的通知",
+        township=YS,
+        kind="专项监督检查",
+        starts_at=at(starts, 9),
+        ends_at=at(starts, 17),
+        place="鱼山镇人民政府一楼大厅集合",
+        needs_people="综合行政执法人员2名",
+        needs_materials="辖区校园周边食品经营主体名册",
+        needs_cooperation="通知经营主体负责人到场配合检查",
+        contact_person="赵敏",
+        contact_phone="0798-8220000",
+        file=pdf("参与通知.pdf"),
+    ).request.url
+    township = people("ys.liaison")
+    press(township, url, "receive")
+    press(
+        township,
+        url,
+        "confirm",
+        attendees="张三 综合行政执法队队员 13807980001\n李四 网格员 13807980002",
+        note="携带执法记录仪",
+    )
+
+    # An urgent call made this morning; the written notice is still to follow.
+    page = people("scj.liaison").get(f"/tenants/{SCJ}/@@new-participation-call")
+    submit(
+        page,
+        "participation-call-form",
+        "save",
+        title="关于参加某农贸市场节前食品安全突击检查的电话通知",
+        township=YS,
+        kind="专项监督检查",
+        called_at=ago(30),
+        callee="王五（综合执法办主任）",
+        phone_said="明天上午9点到鱼山农贸市场开展节前食品安全突击检查，请派2名执法人员参加。",
+    )
+
+
+@demo_step(80, "指导培训：区市监局为鱼山镇、吕蒙街道集中培训；鱼山镇申请上门辅导，区市监局安排")
+def guidance(people):
+    officer = people("scj.officer")
+    held = workday_before(3)
+    page = officer.get(f"/tenants/{SCJ}/@@new-guidance-activity")
+    url = submit(
+        page,
+        "guidance-activity-form",
+        "save",
+        title="食品安全抽样检查业务培训",
+        kind="集中培训",
+        starts_at=at(held, 9, 30),
+        place="区市监局三楼会议室",
+        participants=(YS, LM),
+        people="授课：区市监局 张明；参加：鱼山镇、吕蒙街道综合行政执法人员",
+        outline="食品经营许可现场核查要点、抽样程序和案卷制作规范。",
+        file=pdf("培训通知.pdf"),
+    ).request.url
+    press(
+        officer,
+        url,
+        "hold",
+        held_at=at(held, 9, 30),
+        attendance="鱼山镇 张三、李四；吕蒙街道 王五、赵六",
+        summary="讲授了抽样程序和案卷制作规范，现场解答了6个问题。",
+        file=pdf("签到表.pdf"),
+    )
+
+    township = people("ys.officer")
+    page = township.get(f"/tenants/{YS}/@@new-guidance-request")
+    url = submit(
+        page,
+        "guidance-request-form",
+        "save",
+        title="关于食品经营许可现场核查的业务指导",
+        department=SCJ,
+        needs="新入职执法人员不熟悉现场核查程序和执法记录仪的使用，希望部门派员到镇上辅导。",
+        preferred_kind="上门辅导",
+        preferred_from=days(3),
+        preferred_to=days(14),
+        file=pdf("问题清单.pdf"),
+    ).request.url
+    press(
+        people("scj.liaison"),
+        url,
+        "schedule",
+        starts_at=at(workday_from(5), 14, 30),
+        place="鱼山镇综合行政执法队",
+        people="区市监局 张明、刘芳；鱼山镇新入职执法人员",
+        outline="现场核查程序、执法记录仪使用，结合辖区一家餐饮店实地带教。",
+    )
+
+
+def meeting_title(day, kind):
+    half = "上" if day.month <= 6 else "下"
+    return f"{day.year}年{half}半年行政执法协调会商{kind}"
+
+
+@demo_step(90, "协调会商：区市监局召集例行会议；今天上午的专题会议已形成纪要，议定事项由鱼山镇落实")
+def meetings(people):
+    liaison = people("scj.liaison")
+    day = workday_from(4)
+    url = submit(
+        liaison.get(f"/tenants/{SCJ}/@@new-meeting"),
+        "meeting-form",
+        "send",
+        kind="routine",
+        title=meeting_title(day, "例行会议"),
+        starts_at=at(day, 9, 30),
+        place="区市监局三楼会议室",
+        agenda="一、通报半年来执法协作配合情况\n二、研究校园周边食品安全联合执法\n三、协调行政处罚决定备案中的问题",
+        invitees=(YS, LM, SFJ),
+        file=pdf("会议通知.pdf"),
+    ).request.url
+    press(people("ys.liaison"), url, "sign")
+
+    # A special meeting called by telephone this morning (the form takes a meeting of today), held,
+    # its minutes recorded and an action item given to 鱼山镇.
+    url = submit(
+        liaison.get(f"/tenants/{SCJ}/@@new-meeting"),
+        "meeting-form",
+        "send",
+        kind="special",
+        title="关于校园周边食品安全联合执法的专题会议",
+        starts_at=earlier_today(),
+        place="区市监局三楼会议室",
+        agenda="研究校园周边食品经营主体联合检查的分工和时间安排",
+        invitees=(YS, LM),
+    ).request.url
+    press(people("ys.liaison"), url, "sign")
+    press(people("lm.officer"), url, "sign")
+    press(
+        liaison,
+        url,
+        "minutes",
+        minutes_text="会议研究了校园周边食品安全联合执法的分工：鱼山镇负责辖区3所学校周边，吕蒙街道负责辖区5所学校周边，"
+        "区市监局派员技术指导。",
+        attended="区市监局：张某（分管领导）；鱼山镇：李某（综合执法办主任）；吕蒙街道：王某",
+        file=pdf("会议纪要.pdf"),
+    )
+    press(
+        liaison,
+        url,
+        "add_action",
+        title="联合开展校园周边食品安全检查",
+        owner_unit=YS,
+        due_date=workday_from(10).isoformat(),
+        detail="每周检查一次，形成检查记录，月底前报送区市监局。",
+    )
