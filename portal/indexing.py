@@ -158,6 +158,8 @@ def defer_indexes(site):
 
 #: The catalog of Substance D's back office: folders, people, the site; not the items (below).
 SYSTEM = "system"
+#: The catalog of the items (``portal.items.catalog``).
+PORTAL = "portal"
 #: Indexes whose list of documents without a value is read (a sorted listing puts those last). In
 #: the others a document without a value is simply absent, and nothing is written for it: hypatia
 #: would otherwise rewrite a bucket of its ``_not_indexed`` set per index per item (the text
@@ -178,15 +180,28 @@ def in_an_item(resource):
     return False
 
 
-def catalogs_of(resource, name=None):
-    """The catalogs ``resource`` belongs in: those of its lineage, but the system catalog keeps no
-    items. Substance D's back office lists folders with it; the portal's pages, search and listings
-    read the ``portal`` catalog, where Casbin's visibility query applies. Keeping items out of it
-    saves a third of what indexing an item writes."""
-    catalogs = find_catalogs(resource, name)
-    if name in (None, SYSTEM) and in_an_item(resource):
-        catalogs = [catalog for catalog in catalogs if catalog.__name__ != SYSTEM]
-    return catalogs
+def belongs(catalog, resource):
+    """Whether ``catalog`` keeps an entry for ``resource``.
+
+    The ``portal`` catalog holds the items and nothing else (its index views leave everything
+    else out, and an entry per folder, person or attachment would only cost writes). The system
+    catalog holds what Substance D's back office lists (the site, units, people) and no items nor
+    what is inside them: the portal's pages, search and listings read the ``portal`` catalog, where
+    Casbin's visibility query applies. An attachment is in no catalog; its words are its item's.
+    Together this halves what indexing an item writes.
+    """
+    from .items import Item
+
+    if catalog.__name__ == PORTAL:
+        return isinstance(resource, Item)
+    if catalog.__name__ == SYSTEM:
+        return not in_an_item(resource)
+    return True
+
+
+def catalogs_of(resource):
+    """The catalogs of ``resource``'s lineage that keep an entry for it."""
+    return [catalog for catalog in find_catalogs(resource) if belongs(catalog, resource)]
 
 
 def holds(index, docid):
@@ -371,8 +386,12 @@ class Indexer:
         self._thread = threading.Thread(target=self._run, name="portal-indexer", daemon=True)
         self._thread.start()
 
-    def stop(self):
+    def stop(self, wait=5.0):
+        """Stop the background drain (waiting for a round in progress to end)."""
         self._stopped.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(wait)
 
     def _run(self):
         while not self._stopped.wait(self.interval):
@@ -564,17 +583,32 @@ def ids_in_runs():
     ObjectMap.new_objectid = lambda objectmap: OBJECT_IDS.take(objectmap)
 
 
-def keep_items_out_of_the_system_catalog():
-    """Substance D indexes an added object in every catalog of its lineage, at once for the
-    catalog's own list of documents; its subscribers look the catalogs up through this name."""
-    import substanced.catalog.subscribers as subscribers
+def catalogs_keep_what_belongs():
+    """Substance D indexes an added or changed object in every catalog of its lineage (its
+    subscribers call ``index_resource`` and ``reindex_resource``); a catalog now ignores what does
+    not belong in it (:func:`belongs`). Removal is untouched: a catalog unindexes what it holds."""
+    from substanced.catalog import Catalog
 
-    subscribers.find_catalogs = catalogs_of
+    if getattr(Catalog, "_portal_filtered", False):
+        return
+    index_resource, reindex_resource = Catalog.index_resource, Catalog.reindex_resource
+
+    def index_if_it_belongs(catalog, resource, oid=None, action_mode=None):
+        if belongs(catalog, resource):
+            index_resource(catalog, resource, oid=oid, action_mode=action_mode)
+
+    def reindex_if_it_belongs(catalog, resource, oid=None, action_mode=None):
+        if belongs(catalog, resource):
+            reindex_resource(catalog, resource, oid=oid, action_mode=action_mode)
+
+    Catalog.index_resource = index_if_it_belongs
+    Catalog.reindex_resource = reindex_if_it_belongs
+    Catalog._portal_filtered = True
 
 
 def includeme(config):
     settings = config.registry.settings
-    keep_items_out_of_the_system_catalog()
+    catalogs_keep_what_belongs()
     ids_in_runs()
     config.registry.portal_indexer = Indexer(
         config.registry,

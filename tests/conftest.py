@@ -53,6 +53,10 @@ def template_site(tmp_path_factory):
 
 
 def close_app(app):
+    """Stop the app's background indexing, then close its databases."""
+    indexer = getattr(app.registry, "portal_indexer", None)
+    if indexer is not None:
+        indexer.stop()
     for db in getattr(app.registry, "_zodb_databases", {}).values():
         db.close()
 
