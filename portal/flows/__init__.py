@@ -21,6 +21,8 @@ and deadlines from its clock (``item.set_due``, see :mod:`portal.deadlines`): a 
 gets reminders, overdue marks and the home page's panels without code of its own.
 """
 
+import itertools
+
 import deform
 from pyramid.httpexceptions import HTTPFound
 from substanced.interfaces import IRoot
@@ -45,6 +47,7 @@ from .fields import (  # noqa: F401 (the kit's fields, for the flows)
     now_local,
     strip,
     text_node,
+    time_node,
     townships,
     unit_node,
     units_node,
@@ -74,6 +77,22 @@ def attach_files(item, files, request, kind):
         attach(item, make_attachment(name, data, settings, kind=kind, uploaded_by=request.login))
         for name, data in files
     ]
+
+
+def page_counter(request):
+    """One field counter for every form of a page, so that the fields of its forms have distinct ids."""
+    counter = getattr(request, "portal_form_counter", None)
+    if counter is None:
+        counter = request.portal_form_counter = itertools.count(100)
+    return counter
+
+
+def free_name(folder, prefix):
+    """A name ``<prefix>-<n>`` not taken yet in ``folder``."""
+    number = len(folder) + 1
+    while f"{prefix}-{number}" in folder:
+        number += 1
+    return f"{prefix}-{number}"
 
 
 def fmt(moment, with_time=True):
@@ -115,6 +134,11 @@ class FlowItem(Item):
         """``[(heading, [line, ...])]`` for what was recorded after creation (answers, measures...)."""
         return []
 
+    def form_values(self, names):
+        """What the draft's edit form starts from: the fields ``names`` as stored (an item that
+        stores a field otherwise than its form has it adds the form's value here)."""
+        return {name: getattr(self, name) for name in names}
+
 
 class Action:
     """One thing a person does on an item page.
@@ -125,6 +149,13 @@ class Action:
     state check applies before anything is shown or done. ``allowed(item, request)`` returns why
     the action cannot be taken now, or ``""``. ``permission`` is the Casbin action (by default the
     transition's, else the action's name).
+
+    ``inline``: the item page shows the form itself (a comment, a reason: a few fields) rather than
+    a link to the action's page. ``blocked(item, request)``: why the person, though the action is
+    theirs now, cannot take it yet (a material missing, a consent awaited), or ``""``; the item page
+    then shows it disabled with that reason. It is for the page only: ``act`` keeps its own checks
+    (and may do more than refuse). ``listed=False``: the item page's list of actions leaves it out
+    (the flow's own template shows it where it belongs).
     """
 
     def __init__(
@@ -140,6 +171,9 @@ class Action:
         intro=None,
         button=None,
         primary=True,
+        inline=False,
+        blocked=None,
+        listed=True,
     ):
         self.name = name
         self.title = title
@@ -152,6 +186,9 @@ class Action:
         self.intro = intro
         self.button = button or title
         self.primary = primary
+        self.inline = inline
+        self.blocked = blocked
+        self.listed = listed
 
     @property
     def is_form(self):
@@ -169,8 +206,24 @@ class Action:
         """Whether the item page shows it to this person now."""
         return request.permits(item, self.permission) and not self.refusal(item, request)
 
+    def blocked_reason(self, item, request):
+        """Why the item page shows the action disabled, or ``""`` (see ``blocked``)."""
+        return (self.blocked(item, request) if self.blocked else "") or ""
+
     def intro_for(self, item, request):
         return self.intro(item, request) if callable(self.intro) else (self.intro or "")
+
+    def form(self, item, request, **kw):
+        """The action's form for ``item``; ``kw`` are the form's own (``formid``, ``action``,
+        ``buttons``, ``counter``), by default those of the action's page."""
+        kw.setdefault("formid", f"{self.name}-form")
+        kw.setdefault("buttons", (self.button_of(),))
+        return PortalForm(self.schema.bind(request=request, item=item), **kw)
+
+    def inline_form(self, item, request, **kw):
+        """The form as the item page shows it (rendered), posting to the action's view."""
+        kw.setdefault("action", request.resource_url(item, "@@" + self.name))
+        return self.form(item, request, counter=page_counter(request), **kw).render()
 
     def view(self, context, request):
         """The action's page: the button's POST, or the form."""
@@ -188,8 +241,7 @@ class Action:
                 return back(self.act(context, request))
             except WorkflowError as error:
                 return back(str(error), error=True)
-        bound = self.schema.bind(request=request, item=context)
-        form = PortalForm(bound, buttons=(self.button_of(),), formid=f"{self.name}-form")
+        form = self.form(context, request)
         page = {
             "heading": self.heading,
             "intro": self.intro_for(context, request),
@@ -234,6 +286,13 @@ class Flow:
     link of its own in the navigation (another page of the flow links to it).
     ``edit_title``: the draft's edit link on the item page.
 
+    ``formid``: the creation and edit form's id (by default ``<slug>-form``). ``numbered=False``:
+    the item gets no number when it is created (the flow numbers it itself later, e.g. when it is
+    sent) and is named ``<name_prefix>-<n>``. ``after_save(item, request)``, when given, runs after
+    the item is created or its draft changed (a clock or a notice that follows from its fields).
+    ``not_editable``: what a person reads who opens the edit form of an item no longer a draft
+    (``{item}`` is the item).
+
     A flow whose items are made by another flow's step (a meeting's action items) passes
     ``schema=None`` (no creation form): its items are made with :meth:`create`, and its listing and
     item pages are registered as for any flow.
@@ -271,6 +330,10 @@ class Flow:
         edit_title=EDIT.title,
         create_name="save",
         due_column=True,
+        formid=None,
+        numbered=True,
+        after_save=None,
+        not_editable="“{item.title}”已发送，不能再修改",
     ):
         self.item_class = item_class
         self.item_type = item_class.item_type
@@ -302,6 +365,10 @@ class Flow:
         self.edit = Action("edit", edit_title, schema=(), primary=False)
         self.create_name = create_name
         self.due_column = due_column
+        self.formid = formid or f"{slug}-form"
+        self.numbered = numbered
+        self.after_save = after_save
+        self.not_editable = not_editable
 
     # creation ------------------------------------------------------------------------------------
 
@@ -312,7 +379,7 @@ class Flow:
             else (deform.Button(self.create_name, self.create_button),)
         )
         schema = self.schema().bind(request=request, item=item)
-        return PortalForm(schema, formid=f"{self.slug}-form", buttons=buttons)
+        return PortalForm(schema, formid=self.formid, buttons=buttons)
 
     def form_page(self, form, error="", item=None, heading=None):
         return {
@@ -324,23 +391,30 @@ class Flow:
         }
 
     def create(self, tenant, request, data, prepare=None):
-        """A new item of the flow in ``tenant``, numbered, with its files, its creation recorded.
+        """A new item of the flow in ``tenant``, numbered (unless ``numbered=False``), with its files,
+        its creation recorded.
 
         ``prepare(item)``, if given, runs once the item is in its unit and before its creation is
         recorded (relations and clock set there are what the creation's notifications see).
         """
-        number = next_number(tenant, f"{tenant.doc_code}{self.number_word}", now().year)
-        _, year, sequence = parse_number(number)
+        if self.numbered:
+            number = next_number(tenant, f"{tenant.doc_code}{self.number_word}", now().year)
+            _, year, sequence = parse_number(number)
+            item_name = f"{self.name_prefix}-{year}-{sequence}"
+        else:
+            number, item_name = "", free_name(tenant, self.name_prefix)
         item = self.item_class(
             tenant.code, creator=request.login, number=number, **{name: data[name] for name in self.fields}
         )
-        tenant.add(f"{self.name_prefix}-{year}-{sequence}", item)
+        tenant.add(item_name, item)
         attach_files(item, data.get("files", ()), request, self.files_kind)
         if self.before_record is not None:
             self.before_record(item, request, data)
         if prepare is not None:
             prepare(item)
         record(item, request, "create", self.create_title)
+        if self.after_save is not None:
+            self.after_save(item, request)
         return item
 
     def new_view(self, context, request):
@@ -359,12 +433,12 @@ class Flow:
         """The draft changed by its unit (new files are added to those attached), and maybe sent."""
         item = context
         if item.state != self.draft_state:
-            request.session.flash(f"“{item.title}”已发送，不能再修改", "error")
+            request.session.flash(self.not_editable.format(item=item), "error")
             return HTTPFound(location=request.resource_url(item))
         form = self.form(request, item)
         heading = f"修改{item.type_title}"
         if request.method != "POST":
-            typed = {name: getattr(item, name) for name in self.fields}
+            typed = item.form_values(self.fields)
             return self.form_page(form.render(typed), item=item, heading=heading)
         try:
             data = form.validate(request.POST.items())
@@ -374,12 +448,14 @@ class Flow:
             setattr(item, name, data[name])
         attach_files(item, data.get("files", ()), request, self.files_kind)
         record(item, request, "edit", "修改草稿")
+        if self.after_save is not None:
+            self.after_save(item, request)
         return self.saved(item, request, "send" in request.POST)
 
     def saved(self, item, request, sending):
         """After the draft was saved: send it if asked; a refused send leaves it a draft, and says why."""
         message, error = self.created_message, False
-        if sending:
+        if sending and self.send is not None:
             try:
                 message = self.send(item, request)
             except WorkflowError as refusal:
@@ -399,14 +475,10 @@ class Flow:
     # pages ---------------------------------------------------------------------------------------
 
     def offered_actions(self, item, request):
-        offered = [action for action in self.actions.values() if action.offered(item, request)]
-        if (
-            self.draft_state
-            and item.state == self.draft_state
-            and self.send
-            and request.permits(item, "send")
-        ):
-            offered.insert(0, SEND)
+        offered = [a for a in self.actions.values() if a.listed and a.offered(item, request)]
+        if self.draft_state and item.state == self.draft_state:
+            if self.send and request.permits(item, "send"):
+                offered.insert(0, SEND)
             if request.permits(item, "edit"):
                 offered.insert(0, self.edit)
         return offered
@@ -433,6 +505,7 @@ class Flow:
             "flow": self,
             "rows": [(item, [text(item, request) for _, text in self.columns]) for item in values["items"]],
             "fmt": fmt,
+            "kit": kit_macros(),
         }
         if self.list_values is not None:
             values.update(self.list_values(context, request))
@@ -469,6 +542,7 @@ class Flow:
             config.add_view(
                 self.edit_view, context=cls, name="edit", renderer=FORM_TEMPLATE, permission="edit", **common
             )
+        if self.draft_state and self.send:
             config.add_view(
                 self.send_view, context=cls, name="send", request_method="POST", permission="send", **common
             )

@@ -18,7 +18,7 @@ import deform
 
 from ..calendar import SHANGHAI
 from ..items.uploads import ACCEPTED, UploadError, check_upload, max_bytes
-from ..views.fields import ChineseDate, LocalDateTime, not_before, not_in_future
+from ..views.fields import ChineseDate, ChineseTime, LocalDateTime, not_before, not_in_future
 
 __all__ = [
     "ChineseDate",
@@ -30,6 +30,7 @@ __all__ = [
     "date_node",
     "datetime_node",
     "datetime_widget",
+    "time_node",
     "text_node",
     "choice_node",
     "flag_node",
@@ -128,6 +129,19 @@ def datetime_node(title, now_default=True, required=True, **kw):
     )
 
 
+def time_node(title, required=True, **kw):
+    """A time of day typed as ``09:30`` (a time picker in browsers that have one); ``None`` when an
+    optional one is left empty."""
+    return colander.SchemaNode(
+        ChineseTime(),
+        title=title,
+        widget=deform.widget.TextInputWidget(attributes={"type": "time"}),
+        missing_msg=f"请填写{title}",
+        **({} if required else {"missing": None}),
+        **kw,
+    )
+
+
 def strip(value):
     """Surrounding blanks are not content: a field of spaces counts as empty."""
     return (value.strip() or colander.null) if isinstance(value, str) else value
@@ -201,17 +215,19 @@ def townships(request):
 
 
 def _choices(kinds, others):
-    """The units a person may choose: of ``kinds``, but never their own acting unit."""
+    """The units a person may choose: of ``kinds`` (or of the kinds ``kinds(request)`` gives), but
+    never their own acting unit."""
 
     def choices(request):
         exclude = () if others is False else (request.acting_unit,)
-        return units_of_kind(request, *kinds, exclude=exclude)
+        return units_of_kind(request, *(kinds(request) if callable(kinds) else kinds), exclude=exclude)
 
     return choices
 
 
 def unit_node(title, kinds=(), others=True, missing_msg=None, **kw):
-    """One unit of the district, of ``kinds`` (``"department"``, ``"township"``, ...).
+    """One unit of the district, of ``kinds`` (``"department"``, ``"township"``, ...; or a function
+    of the request giving them, e.g. the other kind than the acting unit's).
 
     ``others``: the acting unit itself is not offered. ``missing_msg``: what is said when none is
     chosen (by default ``请选择<title>``).

@@ -11,7 +11,9 @@ Both sides post progress, and the case is closed.
 
 The steps are :data:`WORKFLOW` transitions; consent, extension and progress are events that leave
 the state alone (:data:`EVENTS`). Every step keeps the clock (``due``, ``awaiting``, ``waiting_for``)
-right through :func:`update_clock`, so the catalog answers what is due and whose move it is.
+right through :func:`update_clock`, so the catalog answers what is due and whose move it is. Each step
+is a function ``(item, request, comment)``, callable without a page; the pages are declared on the
+flow kit in :mod:`.flow`, the forms in :mod:`.forms`, who may do what in ``policies/transfers.csv``.
 """
 
 import math
@@ -19,9 +21,11 @@ import math
 from substanced.content import content
 
 from ..calendar import SHANGHAI, add_hours, add_workdays_ex, local_date, workdays_between
-from ..flows import unit_title
-from ..items import Item, Transition, Workflow, WorkflowError, now, record, reindex
+from ..flows import FlowItem, attach_files, fmt
+from ..items import Transition, Workflow, WorkflowError, now, record, reindex
 from ..items.numbering import next_number
+from ..items.uploads import UploadError
+from ..views.forms import CHOOSE_AGAIN
 
 #: Working days from the finding to the transfer, and the longest period after a notice.
 TRANSFER_DAYS = 5
@@ -38,8 +42,9 @@ MATERIALS = (
     ("evidence", "初步证据", "初步证明违法行为事实情况的相关证据材料"),
 )
 MATERIAL_KINDS = {slot: kind for slot, kind, _ in MATERIALS}
-#: The fields the leader's approval covers, with the materials: a change after it asks it again.
-APPROVED_FIELDS = (
+#: The draft's fields, as the transfer stores them; the leader's approval covers them all, with the
+#: materials: a change after it asks it again.
+FIELDS = APPROVED_FIELDS = (
     "receiver",
     "title",
     "party",
@@ -90,15 +95,28 @@ def consent_pending(item):
     return item.needs_consent and item.consent == "requested"
 
 
-class Event:
-    """A step that leaves the state alone (consent, extension notice, progress)."""
+NO_URGENT_EXTENSION = "情况紧急的案件须在发现后24小时内移送，不能延期"
 
-    def __init__(self, name, title, sources, applies=lambda item: True):
+
+class Event:
+    """A step that leaves the state alone (consent, extension notice, progress): taken in one of
+    ``sources`` when it ``applies(item)``; ``rule(item)`` says in its own words why not, or ""."""
+
+    def __init__(self, name, title, sources, applies=lambda item: True, rule=lambda item: ""):
         self.name = name
         self.title = title
         self.sources = tuple(sources)
-        self.action = name
         self.applies = applies
+        self.rule = rule
+
+    def refusal(self, item):
+        """Why the event cannot be taken now, or ""."""
+        reason = self.rule(item)
+        if reason:
+            return reason
+        if item.state not in self.sources or not self.applies(item):
+            return f"“{item.title}”当前状态为“{item.state_title}”，不能{self.title}"
+        return ""
 
 
 EVENTS = {
@@ -112,14 +130,19 @@ EVENTS = {
         ),
         Event("consent", "同意接收", BEFORE_SENDING, consent_pending),
         Event("refuse_consent", "不同意接收", BEFORE_SENDING, consent_pending),
-        Event("notify_extension", "告知延期移送", BEFORE_SENDING, lambda item: not item.urgent),
+        Event(
+            "notify_extension",
+            "告知延期移送",
+            BEFORE_SENDING,
+            rule=lambda item: NO_URGENT_EXTENSION if item.urgent else "",
+        ),
         Event("progress", "通报进展", IN_HAND),
     )
 }
 
 
 @content("Case Transfer", icon="glyphicon glyphicon-transfer")
-class CaseTransfer(Item):
+class CaseTransfer(FlowItem):
     """One case sent from a township to a department, or from a department to a township."""
 
     item_type = "case_transfer"
@@ -173,6 +196,32 @@ class CaseTransfer(Item):
     def late_unit(self):
         return "小时" if self.urgent else "个工作日"
 
+    @property
+    def overdue(self):
+        """Whether the step awaited now is past its due date (or hour)."""
+        if self.due is None or not self.is_open:
+            return False
+        moment = now()
+        return moment > self.due if hasattr(self.due, "hour") else moment.date() > self.due
+
+    @property
+    def consent_text(self):
+        """Where the receiver's consent to a major or difficult case stands ("" when none is needed)."""
+        if not self.needs_consent:
+            return ""
+        receiver = self.unit_name(self.receiver)
+        return {
+            "": f"尚未征求{receiver}同意",
+            "requested": f"已征求{receiver}同意，等待答复",
+            "given": f"{receiver}已同意接收",
+            "refused": f"{receiver}不同意接收",
+        }[self.consent]
+
+    def form_values(self, names):
+        """The draft form has the time of the finding apart from its date."""
+        found_time = self.found_at.astimezone(SHANGHAI).time() if self.found_at else None
+        return {**super().form_values(names), "found_time": found_time}
+
     def materials(self):
         """``[(slot, kind, hint, [attachments])]`` for the three material slots."""
         files = self.attachments()
@@ -214,7 +263,7 @@ def compute_transfer_due(item, overrides):
 def update_clock(item, request):
     """Set the item's clock for its state: when the next step is due and whose move it is."""
     sender, receiver = item.owner, item.receiver
-    sender_title, receiver_title = unit_title(request, sender), unit_title(request, receiver)
+    sender_title, receiver_title = item.unit_name(sender), item.unit_name(receiver)
     state = item.state
     if state in BEFORE_SENDING:
         waiting = {
@@ -282,8 +331,9 @@ def after_save(item, request):
 
 def check_event(item, name):
     event = EVENTS[name]
-    if item.state not in event.sources or not event.applies(item):
-        raise WorkflowError(f"“{item.title}”当前状态为“{item.state_title}”，不能{event.title}")
+    refusal = event.refusal(item)
+    if refusal:
+        raise WorkflowError(refusal)
     return event
 
 
@@ -301,13 +351,25 @@ def send_refusal(item, request):
     if item.state == "approved" and item.changed_since_approval:
         return CHANGED_SINCE_APPROVAL
     if item.needs_consent and item.consent != "given":
-        return f"重大疑难案件须先征得{unit_title(request, item.receiver)}同意后才能移送" + (
+        return f"重大疑难案件须先征得{item.unit_name(item.receiver)}同意后才能移送" + (
             "（对方已不同意接收）" if item.consent == "refused" else ""
         )
     return ""
 
 
 CHANGED_SINCE_APPROVAL = "领导批准后移送材料或内容有变更，须重新报送领导审批后才能移送"
+
+
+def submit(item, request, comment=""):
+    return fire(item, request, "submit", comment)
+
+
+def reject(item, request, comment):
+    return fire(item, request, "reject", comment)
+
+
+def withdraw(item, request, comment):
+    return fire(item, request, "withdraw", comment)
 
 
 def approve(item, request, comment=""):
@@ -379,6 +441,14 @@ def sign(item, request, comment=""):
     return fire(item, request, "sign", comment)
 
 
+def accept(item, request, comment=""):
+    return answer(item, request, "accept", comment)
+
+
+def decline(item, request, reason):
+    return answer(item, request, "decline", reason)
+
+
 def answer(item, request, name, comment=""):
     """Accept (受理) or decline (不予受理); an answer after the due date is recorded as late."""
     WORKFLOW.check(item, request, name)
@@ -391,11 +461,16 @@ def answer(item, request, name, comment=""):
     return fire(item, request, name, comment)
 
 
-def close(item, request, name, comment=""):
-    WORKFLOW.check(item, request, name)
-    if name == "close":
-        item.result = comment
-    return fire(item, request, name, comment)
+def close(item, request, result):
+    """The receiver closes an accepted case, with its result."""
+    WORKFLOW.check(item, request, "close")
+    item.result = result
+    return fire(item, request, "close", result)
+
+
+def close_declined(item, request, comment=""):
+    """The sender closes a transfer the receiver declined."""
+    return fire(item, request, "close_declined", comment)
 
 
 def request_consent(item, request, comment=""):
@@ -404,6 +479,14 @@ def request_consent(item, request, comment=""):
     item.relate("consultee", item.receiver)
     update_clock(item, request)
     return record(item, request, "request_consent", "征求接收单位同意", comment)
+
+
+def consent(item, request, comment=""):
+    return answer_consent(item, request, "consent", comment)
+
+
+def refuse_consent(item, request, reason):
+    return answer_consent(item, request, "refuse_consent", reason)
 
 
 def answer_consent(item, request, name, comment=""):
@@ -415,8 +498,6 @@ def answer_consent(item, request, name, comment=""):
 
 def notify_extension(item, request, new_due, reason):
     """Tell the receiver, before the due date, that the transfer will come later (10 days at most)."""
-    if item.urgent:
-        raise WorkflowError("情况紧急的案件须在发现后24小时内移送，不能延期")
     check_event(item, "notify_extension")
     today = local_date(now())
     if today > item.transfer_due:
@@ -449,6 +530,28 @@ def post_progress(item, request, text):
     return record(item, request, "progress", "通报进展", text)
 
 
+def upload_refusal(item):
+    """Why no material can be added now, or ""."""
+    return "" if item.state in BEFORE_SENDING else f"“{item.state_title}”的移送不能再上传材料"
+
+
+def add_material(item, request, kind, filename, data):
+    """A file into one of the material slots (``kind``), only before the transfer is sent; a file
+    added after the leader's approval sends the transfer back to the leader. Returns what to say."""
+    if upload_refusal(item):
+        raise WorkflowError(upload_refusal(item))
+    try:
+        (name,) = attach_files(item, [(filename, data)], request, kind)
+    except UploadError as error:
+        raise WorkflowError(f"{error}。{CHOOSE_AGAIN}") from error
+    filename = item[name].filename
+    record(item, request, "upload", f"上传{kind}", filename)
+    if item.state == "approved":
+        back_to_approval(item, request, f"领导批准后上传了{kind}“{filename}”")
+        return f"已上传{kind}：{filename}。移送材料已变更，已重新报送领导审批"
+    return f"已上传{kind}：{filename}"
+
+
 # Who hears of each step: the people who must act next, in a plain sentence ----------------------
 
 #: The sending unit's people who carry a transfer on (draft, send, close a declined one).
@@ -461,7 +564,7 @@ def notices(item, entry, request):
     A unit's own routine steps (drafting, uploading, signing, closing what it declined) tell nobody.
     """
     sender, receiver = item.owner, item.receiver
-    s, r, t = unit_title(request, sender), unit_title(request, receiver), f"《{item.title}》"
+    s, r, t = item.unit_name(sender), item.unit_name(receiver), f"《{item.title}》"
     comment = entry.comment
     reason = f"：{comment}" if comment else ""
     to_sender = {
@@ -476,7 +579,7 @@ def notices(item, entry, request):
         "close": (HANDLERS, f"{r}已对{s}移送的{t}结案{reason}"),
     }
     to_receiver = {
-        "send": f"{s}向{r}移送{t}（{item.number}），请于 {due_words(item.answer_due)} 前书面答复是否受理",
+        "send": f"{s}向{r}移送{t}（{item.number}），请于 {fmt(item.answer_due)} 前书面答复是否受理",
         "notify_ongoing": f"{s}告知：{t}的违法行为正在进行，已采取措施：{item.measures}",
         "notify_extension": f"{s}告知：{t}将延期移送，{comment}",
         "request_consent": f"{s}就重大疑难案件{t}征求{r}意见，待答复是否同意接收{reason}",
@@ -494,23 +597,6 @@ def notices(item, entry, request):
         other = receiver if entry.unit == sender else sender
         return [([other], HANDLERS, f"{entry.unit_title}通报{t}的进展：{comment}")]
     return []
-
-
-def due_words(due):
-    if due is None:
-        return ""
-    if hasattr(due, "hour"):
-        return due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    return due.strftime("%Y-%m-%d")
-
-
-def available_actions(item, request):
-    """The names of the steps the person, acting as their unit, may take now."""
-    names = [t.name for t in WORKFLOW.available(item, request)]
-    for event in EVENTS.values():
-        if item.state in event.sources and event.applies(item) and request.permits(item, event.action):
-            names.append(event.name)
-    return names
 
 
 def clocks_from_receipt(root, registry):
@@ -532,5 +618,4 @@ def clocks_from_receipt(root, registry):
 
 def includeme(config):
     config.add_evolution_step(clocks_from_receipt, name="portal.transfers.clocks_from_receipt")
-    config.add_item_type("case_transfer", "案件移送")
-    config.include(".views")
+    config.include(".flow")
