@@ -108,12 +108,20 @@ def make_attachment(filename, data, settings, kind="", uploaded_by=""):
 
 
 def attach(item, attachment):
-    """Add an attachment to an item under a fresh name; returns the name."""
+    """Add an attachment to an item under a fresh name; returns the name.
+
+    An attachment is a part of its item, not content of its own: it is kept in the item's folder
+    (found by traversal, its download decided by its item's relations) without an entry in
+    Substance D's object map. An entry there (its path, its id, its place under every ancestor)
+    would rewrite half a dozen shared buckets per upload for nothing the portal reads.
+    """
     index = len(item.attachments()) + 1
     while f"file-{index}" in item:
         index += 1
     name = f"file-{index}"
-    item.add(name, attachment, send_events=False)
+    attachment.__parent__, attachment.__name__ = item, name
+    item.data[name] = attachment
+    item._num_objects.change(1)
     return name
 
 
