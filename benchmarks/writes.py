@@ -107,10 +107,17 @@ def local_paths(value, site):
     return value.replace("%(here)s/var", str(site)).replace("%(here)s", str(PROJECT))
 
 
+#: ``--set key=value`` settings, for every app process.
+EXTRA_SETTINGS = {}
+
+
 def app_settings(site, uri=None):
     """development.ini's settings for a site in ``site``; ``uri`` replaces ``zodbconn.uri``."""
     settings = {key: local_paths(value, site) for key, value in development_settings().items()}
     settings["pyramid.reload_templates"] = "false"
+    # An empty district: the load's own items are what is counted and checked.
+    settings["portal.demo_content"] = "false"
+    settings.update(EXTRA_SETTINGS)
     if uri is not None:
         settings["zodbconn.uri"] = uri
     return settings
@@ -1141,9 +1148,19 @@ def main(argv=None):
     parser.add_argument("--start-together", action="store_true", help="start all app processes at once")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting for every app process (e.g. portal.indexer_gather_ms=150)",
+    )
+    parser.add_argument(
         "--flows", default=",".join(FLOWS), help=f"the flows the clients run (default: {','.join(FLOWS)})"
     )
     options = parser.parse_args(argv)
+    for pair in options.set:
+        key, _, value = pair.partition("=")
+        EXTRA_SETTINGS[key.strip()] = value.strip()
     logging.basicConfig(level=logging.ERROR)  # not FileStorage's "Ignoring index" at every look
     storages = list(DEPLOYMENTS) if options.storage == "all" else [options.storage]
     failed = False

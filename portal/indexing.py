@@ -604,6 +604,24 @@ def catalogs_keep_what_belongs():
     Catalog.index_resource = index_if_it_belongs
     Catalog.reindex_resource = reindex_if_it_belongs
     Catalog._portal_filtered = True
+    no_extents_of_items()
+
+
+def no_extents_of_items():
+    """Substance D's object map also keeps, per content type, the set of its objects' ids (its
+    "extents"; read only for its own catalogs, indexes and files). Items are left out of it: it
+    would cost two more shared buckets per item created."""
+    from substanced.objectmap import ExtentMap
+
+    from .items import Item
+
+    add = ExtentMap.add
+
+    def add_unless_item(extents, obj, oid):
+        if not isinstance(obj, Item):
+            add(extents, obj, oid)
+
+    ExtentMap.add = add_unless_item
 
 
 def includeme(config):
