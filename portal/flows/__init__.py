@@ -21,6 +21,7 @@ and deadlines from its clock (``item.set_due``, see :mod:`portal.deadlines`): a 
 gets reminders, overdue marks and the home page's panels without code of its own.
 """
 
+import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
 from substanced.interfaces import IRoot
@@ -32,6 +33,7 @@ from ..tenants import Tenant
 from ..views.forms import PortalForm
 from .fields import (  # noqa: F401 (the kit's fields, for the flows)
     ChineseDate,
+    FilesWidget,
     LocalDateTime,
     choice_node,
     date_node,
@@ -124,6 +126,11 @@ class Action:
     state check applies before anything is shown or done. ``allowed(item, request)`` returns why
     the action cannot be taken now, or ``""``. ``permission`` is the Casbin action (by default the
     transition's, else the action's name).
+
+    A form's page: ``formid`` (by default ``<name>-form``), ``buttons`` (``[(name, title)]``, by
+    default one, the action's; ``act`` finds the one pressed in ``request.POST``), ``values(item,
+    request)`` (what the form shows at first, e.g. the item's own fields for a form that changes
+    them) and ``form_template`` (a flow's own page, given the same values as the kit's).
     """
 
     def __init__(
@@ -139,6 +146,10 @@ class Action:
         intro=None,
         button=None,
         primary=True,
+        formid=None,
+        buttons=None,
+        values=None,
+        form_template=None,
     ):
         self.name = name
         self.title = title
@@ -151,6 +162,10 @@ class Action:
         self.intro = intro
         self.button = button or title
         self.primary = primary
+        self.formid = formid or f"{name}-form"
+        self.buttons = tuple(buttons) if buttons else ((name, self.button),)
+        self.values = values
+        self.form_template = form_template or FORM_TEMPLATE
 
     @property
     def is_form(self):
@@ -188,7 +203,8 @@ class Action:
             except WorkflowError as error:
                 return back(str(error), error=True)
         bound = self.schema.bind(request=request, item=context)
-        form = PortalForm(bound, buttons=(self.button_of(),), formid=f"{self.name}-form")
+        buttons = tuple(deform.Button(name, title) for name, title in self.buttons)
+        form = PortalForm(bound, buttons=buttons, formid=self.formid)
         page = {
             "heading": self.heading,
             "intro": self.intro_for(context, request),
@@ -196,7 +212,8 @@ class Action:
             "error": "",
         }
         if request.method != "POST":
-            return {**page, "form": form.render()}
+            values = self.values(context, request) if self.values else colander.null
+            return {**page, "form": form.render(values)}
         try:
             data = form.validate(request.POST.items())
         except deform.ValidationFailure as failure:
@@ -223,6 +240,15 @@ class Flow:
     (it returns the message); without it the form has one button, ``create_button``.
     ``columns``: ``[(header, text(item, request))]`` of the listing besides number, title, state
     and due date.
+
+    A flow whose items are made otherwise (named, numbered or recorded its own way) gives
+    ``create(tenant, request, data)``, which returns the new item; ``number_word``, ``name_prefix``
+    and ``fields`` are then not needed. ``created_message`` may be ``message(item, request)``.
+    The creation form: ``new_name`` (the view's name, by default ``new-<slug>``), ``formid`` (by
+    default ``<slug>-form``), ``save_button`` and ``send_button`` (``(name, title)`` of the button
+    that only saves and of the one that also sends, by default ``save`` and ``send``) and
+    ``form_template``. ``listing_values(request)``, when given, is what the listing shows instead
+    of the kit's page of every visible item (it has the same keys: see :func:`listing_view`).
     """
 
     def __init__(
@@ -233,11 +259,11 @@ class Flow:
         listing,
         nav_title,
         nav_order,
-        number_word,
-        name_prefix,
         schema,
-        fields,
         heading,
+        number_word=None,
+        name_prefix=None,
+        fields=(),
         intro="",
         list_intro="",
         files_kind="材料",
@@ -251,6 +277,13 @@ class Flow:
         draft_state=None,
         page_values=None,
         due_title="期限",
+        create=None,
+        new_name=None,
+        formid=None,
+        save_button=None,
+        send_button=None,
+        form_template=FORM_TEMPLATE,
+        listing_values=None,
     ):
         self.item_class = item_class
         self.item_type = item_class.item_type
@@ -276,17 +309,35 @@ class Flow:
         self.draft_state = draft_state
         self.page_values = page_values
         self.due_title = due_title
+        self.make = create
+        self.new_name = new_name or f"new-{slug}"
+        self.formid = formid or f"{slug}-form"
+        self.save_button = save_button or ("save", "保存草稿" if send else create_button)
+        self.send_button = send_button or ("send", "保存并发送")
+        self.form_template = form_template
+        self.listing_values = listing_values
 
     # creation ------------------------------------------------------------------------------------
 
     def form(self, request, item=None):
-        buttons = (
-            (deform.Button("save", "保存草稿", css_class="btn-default"), deform.Button("send", "保存并发送"))
-            if self.send
-            else (deform.Button("save", self.create_button),)
-        )
+        save = deform.Button(*self.save_button, **({"css_class": "btn-default"} if self.send else {}))
+        buttons = (save, deform.Button(*self.send_button)) if self.send else (save,)
         schema = self.schema().bind(request=request, item=item)
-        return PortalForm(schema, formid=f"{self.slug}-form", buttons=buttons)
+        return PortalForm(schema, formid=self.formid, buttons=buttons)
+
+    def sending(self, request):
+        """Whether the person pressed the button that also sends."""
+        return self.send is not None and self.send_button[0] in request.POST
+
+    def after_saving(self, item, request):
+        """Send the item if asked (a refusal is said, the item stays saved); the message to flash."""
+        if not self.sending(request):
+            message = self.created_message
+            return (message(item, request) if callable(message) else message), ""
+        try:
+            return self.send(item, request), ""
+        except WorkflowError as error:
+            return str(error), "error"
 
     def form_page(self, form, error="", item=None, heading=None):
         return {
@@ -299,6 +350,8 @@ class Flow:
 
     def create(self, tenant, request, data):
         """A new item of the flow in ``tenant``, numbered, with its files, its creation recorded."""
+        if self.make is not None:
+            return self.make(tenant, request, data)
         number = next_number(tenant, f"{tenant.doc_code}{self.number_word}", now().year)
         _, year, sequence = parse_number(number)
         item = self.item_class(
@@ -318,9 +371,7 @@ class Flow:
         except deform.ValidationFailure as failure:
             return self.form_page(failure.render(), FORM_ERROR)
         item = self.create(context, request, data)
-        sending = self.send is not None and "send" in request.POST
-        message = self.send(item, request) if sending else self.created_message
-        request.session.flash(message)
+        request.session.flash(*self.after_saving(item, request))
         return HTTPFound(location=request.resource_url(item))
 
     def edit_view(self, context, request):
@@ -342,8 +393,7 @@ class Flow:
             setattr(item, name, data[name])
         attach_files(item, data.get("files", ()), request, self.files_kind)
         record(item, request, "edit", "修改草稿")
-        message = self.send(item, request) if "send" in request.POST else self.created_message
-        request.session.flash(message)
+        request.session.flash(*self.after_saving(item, request))
         return HTTPFound(location=request.resource_url(item))
 
     def send_view(self, context, request):
@@ -380,18 +430,21 @@ class Flow:
             "fields": [(label, text) for label, text in context.describe(request) if text],
             "sections": [(h, [line for line in lines if line]) for h, lines in context.sections(request)],
             "due_title": self.due_title,
+            "fmt": fmt,
         }
         if self.page_values is not None:
             values.update(self.page_values(context, request))
         return values
 
     def listing_view(self, context, request):
-        values = listing_view(request, self.item_type)
+        values = (self.listing_values or (lambda request: listing_view(request, self.item_type)))(request)
         return {
+            "page_url": lambda number: f"?page={number}",
             **values,
             "flow": self,
             "rows": [(item, [text(item, request) for _, text in self.columns]) for item in values["items"]],
             "fmt": fmt,
+            "kit": kit_macros(),
         }
 
     # registration --------------------------------------------------------------------------------
@@ -413,15 +466,20 @@ class Flow:
         config.add_view(
             self.new_view,
             context=Tenant,
-            name=f"new-{self.slug}",
-            renderer=FORM_TEMPLATE,
+            name=self.new_name,
+            renderer=self.form_template,
             permission=f"create:{item_type}",
             **common,
         )
         config.add_view(self.item_view, context=cls, renderer=self.item_template, permission="view", **common)
         if self.draft_state:
             config.add_view(
-                self.edit_view, context=cls, name="edit", renderer=FORM_TEMPLATE, permission="edit", **common
+                self.edit_view,
+                context=cls,
+                name="edit",
+                renderer=self.form_template,
+                permission="edit",
+                **common,
             )
             config.add_view(
                 self.send_view, context=cls, name="send", request_method="POST", permission="send", **common
@@ -431,7 +489,7 @@ class Flow:
                 action.view,
                 context=cls,
                 name=action.name,
-                renderer=FORM_TEMPLATE,
+                renderer=action.form_template,
                 permission=action.permission,
                 **({} if action.is_form else {"request_method": "POST"}),
                 **common,
