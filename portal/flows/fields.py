@@ -52,8 +52,9 @@ class FilesWidget(deform.widget.Widget):
     """A file input taking several files; its value is a list of ``(filename, bytes)``.
 
     The files are read at once (no temporary store): a form shown again asks for them again.
-    Options: ``input_name`` (the input's name, ``file``), ``multiple`` (false: one file at a
-    time), ``accept`` (what the browser's file picker offers: the kinds the portal accepts) and
+    Options: ``input_name`` (the input's name, ``file``); ``multiple`` (false: one file, in the
+    portal's file input that names the file chosen, as deform's upload widget does); ``accept``
+    (what the browser's file picker offers: by default the kinds the portal accepts);
     ``choose_again`` (true: when the form comes back with errors, a line under the input says the
     files must be chosen again, for forms whose page does not say so already).
     """
@@ -65,7 +66,11 @@ class FilesWidget(deform.widget.Widget):
 
     def serialize(self, field, cstruct, **kw):
         name, oid = html.escape(field.name), html.escape(field.oid)
-        multiple = ' multiple="multiple"' if self.multiple else ""
+        multiple = (
+            ' multiple="multiple"'
+            if self.multiple
+            else ' data-portal-upload="true" data-selectfile="选择文件…" data-changefile="更换文件…"'
+        )
         accept = f' accept="{html.escape(self.accept)}"' if self.accept else ""
         again = (
             f'<p class="help-block text-warning portal-choose-again">{CHOOSE_AGAIN_NOTE}</p>'
