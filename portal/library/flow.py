@@ -6,6 +6,8 @@ Every count on the library page is a catalog query over what the acting unit may
 outside a document's scope finds no trace of it.
 """
 
+import functools
+import operator
 from urllib.parse import urlencode
 
 import colander
@@ -93,12 +95,7 @@ class LibraryPage:
             words = text_query(self.catalog, self.words)
             if words is not None:
                 clauses.append(words)
-        if not clauses:
-            return None
-        query = clauses[0]
-        for clause in clauses[1:]:
-            query = query & clause
-        return query
+        return functools.reduce(operator.and_, clauses) if clauses else None
 
     def count(self, query):
         return visible_items(self.request, query, types=[ITEM_TYPE], sort_index=None)[0]

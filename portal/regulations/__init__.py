@@ -161,25 +161,18 @@ def share_in_library(regulation, tenant, request):
         category=regulation.category,
         year=regulation.document_year,
         description=regulation.body,
+        number=regulation.number,
+        issuing_number=regulation.issuing_number,
+        issuing_organ=regulation.issuing_organ,
+        regulation=regulation,
     )
-    entry.number = regulation.number
-    entry.issuing_number = regulation.issuing_number
-    entry.issuing_organ = regulation.issuing_organ
-    entry.regulation = regulation
     entry.share("all")
-    name = free_name(tenant, "lib")
-    tenant.add(name, entry)
-    for attachment in regulation.attachments():
+    tenant.add(free_name(tenant, "lib"), entry)
+    for file in regulation.attachments():
         shared = Attachment(
-            attachment.filename,
-            attachment.mimetype,
-            attachment.size,
-            attachment.blob,
-            text=attachment.text,
-            kind=attachment.kind,
-            uploaded_by=attachment.uploaded_by,
+            file.filename, file.mimetype, file.size, file.blob, file.text, file.kind, file.uploaded_by
         )
-        entry.add(attachment.__name__, shared, send_events=False)
+        entry.add(file.__name__, shared, send_events=False)
     record(entry, request, "share", "存入共享资料库", f"随法规文件 {regulation.number} 发布")
     return entry
 
