@@ -8,12 +8,18 @@ with a reason, and the township edits and submits it again.
 
 "及时": the portal counts the working days from the decision to the first submission against the
 setting ``portal.filing_limit_workdays`` (default 5) and keeps the result on the item for good.
+
+The pages (the form, the filing and its actions, the list) are declared in :mod:`.flow`.
 """
+
+import decimal
+import secrets
 
 from substanced.content import content
 
 from ..calendar import add_workdays_ex, local_date, workdays_between
-from ..items import Item, Transition, Workflow, now
+from ..flows import FlowItem, attach_files, fmt
+from ..items import Transition, Workflow, now, record
 from ..items.numbering import next_number
 
 # The 公民身份号码 and 统一社会信用代码 checks are the portal's, shared by every form.
@@ -67,6 +73,7 @@ WORKFLOW = Workflow(
 )
 #: States in which the township may still change the filing.
 EDITABLE = ("draft", "returned")
+SCAN_KIND = "处罚决定书扫描件"
 
 
 def looks_like_citizen_id(text):
@@ -103,7 +110,7 @@ FIELDS = (
 
 
 @content("Penalty Filing", icon="glyphicon glyphicon-file")
-class PenaltyFiling(Item):
+class PenaltyFiling(FlowItem):
     """A township's penalty decision, filed with the competent department."""
 
     item_type = ITEM_TYPE
@@ -160,7 +167,35 @@ class PenaltyFiling(Item):
         for name in FIELDS:
             setattr(self, name, data[name])
         self.penalty_kinds = tuple(kind for kind in PENALTY_KINDS if kind in data["penalty_kinds"])
+        amount = data["fine_amount"]
+        self.fine_amount = decimal.Decimal(amount) if amount is not None else None
         self.crime_flag = bool(self.suspected_crime)
+
+    def describe(self, request):
+        """What the decision states, as the filing's page shows it."""
+        deadline = f"（{fmt(self.performance_deadline)} 前）" if self.performance_deadline else ""
+        return [
+            ("案件名称", self.title),
+            ("当事人", f"{self.party_name}（{self.party_type}）"),
+            ("公民身份号码或统一社会信用代码", self.party_id),
+            ("当事人地址", self.party_address),
+            ("违法事实", self.facts),
+            ("证据", self.evidence),
+            ("处罚依据", self.legal_basis),
+            ("处罚种类", "、".join(self.penalty_kinds)),
+            ("罚款金额", f"{self.fine_amount:,.2f} 元" if self.fine_amount is not None else ""),
+            ("履行方式和期限", self.performance + deadline),
+            ("申请行政复议", self.reconsideration),
+            ("提起行政诉讼", self.litigation),
+            ("作出决定的行政机关", self.deciding_organ),
+            ("决定书文号", self.decision_number),
+            ("决定日期", fmt(self.decision_date)),
+            ("立案日期", fmt(self.case_filing_date) or "—"),
+            ("法制审核", "已进行" if self.legal_review else "未进行"),
+            ("集体讨论", "已集体讨论决定" if self.collective_discussion else "未集体讨论"),
+            ("送达日期", fmt(self.service_date) or "—"),
+            ("涉嫌犯罪", "是" if self.suspected_crime else "否"),
+        ]
 
     @property
     def editable(self):
@@ -199,6 +234,48 @@ def filing_workdays_so_far(filing, request):
     return workdays_between(filing.decision_date, today(), overrides(request))
 
 
+def timeliness(filing, request):
+    """``(working days, limit)``: so far, before the first submission; as they were then, after."""
+    if filing.submitted_date is None:
+        return filing_workdays_so_far(filing, request), filing_limit(request.registry.settings)
+    return filing.filing_workdays, filing.filing_limit
+
+
+def new_name(tenant):
+    while True:
+        name = f"pf-{now():%Y%m%d}-{secrets.token_hex(3)}"
+        if name not in tenant:
+            return name
+
+
+def store_scan(filing, request, files):
+    """Attach the uploaded scan (if one was chosen) and make it the filing's current scan."""
+    for name in attach_files(filing, files, request, SCAN_KIND):
+        filing.scan = name
+
+
+def create(township, request, data):
+    """A township's officer drafts a filing from the form; it is saved as a draft, not yet sent."""
+    filing = PenaltyFiling(township.code, data["title"], creator=request.login)
+    filing.update(data)
+    township.add(new_name(township), filing)
+    store_scan(filing, request, data["scan"])
+    record(filing, request, "create", "新建草稿")
+    return filing
+
+
+def edit_refusal(filing, request):
+    return "" if filing.editable else f"当前状态为“{filing.state_title}”，不能修改"
+
+
+def change(filing, request, data):
+    """The township changes a draft, or corrects a returned filing before submitting it again."""
+    filing.update(data)
+    store_scan(filing, request, data["scan"])
+    record(filing, request, "edit", "修改")
+    return "已保存修改。确认无误后请点击“报送”。"
+
+
 def submit(filing, request):
     """Submit (or, after a return, submit again) to the chosen department; returns the entry.
 
@@ -228,7 +305,8 @@ def submit(filing, request):
         waiting_for=f"等待{department.title}备案",
         provisional=due.provisional,
     )
-    return WORKFLOW.fire(filing, request, name)
+    entry = WORKFLOW.fire(filing, request, name)
+    return f"已{entry.title}，文号 {filing.number}，{filing.waiting_for}"
 
 
 def return_for_correction(filing, request, reason):
@@ -240,19 +318,20 @@ def return_for_correction(filing, request, reason):
         awaiting=[township.code],
         waiting_for=f"退回补正：等待{township.title}修改后重新报送",
     )
-    return WORKFLOW.fire(filing, request, "return", reason)
+    WORKFLOW.fire(filing, request, "return", reason)
+    return f"已退回{township.title}补正"
 
 
 def record_filing(filing, request):
     """The department records the filing; the clock stops."""
     WORKFLOW.check(filing, request, "record")
     filing.set_due(None)
-    return WORKFLOW.fire(filing, request, "record")
+    WORKFLOW.fire(filing, request, "record")
+    return f"已备案：{filing.number}"
 
 
 def includeme(config):
-    from .views import listing_url
+    from .flow import FILINGS
 
-    config.add_item_type(ITEM_TYPE, TYPE_TITLE)
-    config.add_nav_link(20, "处罚决定备案", listing_url)
     config.scan(".")
+    FILINGS.include(config)

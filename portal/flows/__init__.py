@@ -23,6 +23,7 @@ gets reminders, overdue marks and the home page's panels without code of its own
 
 import itertools
 
+import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
 from substanced.interfaces import IRoot
@@ -33,6 +34,7 @@ from ..items.uploads import attach, make_attachment
 from ..tenants import Tenant
 from ..views.forms import PortalForm
 from .fields import (  # noqa: F401 (the kit's fields, for the flows)
+    FilesWidget,
     ChineseDate,
     LocalDateTime,
     choice_node,
@@ -156,6 +158,11 @@ class Action:
     then shows it disabled with that reason. It is for the page only: ``act`` keeps its own checks
     (and may do more than refuse). ``listed=False``: the item page's list of actions leaves it out
     (the flow's own template shows it where it belongs).
+
+    A form's page: ``formid`` (by default ``<name>-form``), ``buttons`` (``[(name, title)]``, by
+    default one, the action's; ``act`` finds the one pressed in ``request.POST``), ``values(item,
+    request)`` (what the form shows at first, e.g. the item's own fields for a form that changes
+    them) and ``form_template`` (a flow's own page, given the same values as the kit's).
     """
 
     def __init__(
@@ -174,6 +181,10 @@ class Action:
         inline=False,
         blocked=None,
         listed=True,
+        formid=None,
+        buttons=None,
+        values=None,
+        form_template=None,
     ):
         self.name = name
         self.title = title
@@ -189,6 +200,10 @@ class Action:
         self.inline = inline
         self.blocked = blocked
         self.listed = listed
+        self.formid = formid or f"{name}-form"
+        self.buttons = tuple(buttons) if buttons else ((name, self.button),)
+        self.values = values
+        self.form_template = form_template or FORM_TEMPLATE
 
     @property
     def is_form(self):
@@ -216,8 +231,8 @@ class Action:
     def form(self, item, request, **kw):
         """The action's form for ``item``; ``kw`` are the form's own (``formid``, ``action``,
         ``buttons``, ``counter``), by default those of the action's page."""
-        kw.setdefault("formid", f"{self.name}-form")
-        kw.setdefault("buttons", (self.button_of(),))
+        kw.setdefault("formid", self.formid)
+        kw.setdefault("buttons", tuple(deform.Button(name, title) for name, title in self.buttons))
         return PortalForm(self.schema.bind(request=request, item=item), **kw)
 
     def inline_form(self, item, request, **kw):
@@ -249,7 +264,8 @@ class Action:
             "error": "",
         }
         if request.method != "POST":
-            return {**page, "form": form.render()}
+            values = self.values(context, request) if self.values else colander.null
+            return {**page, "form": form.render(values)}
         try:
             data = form.validate(request.POST.items())
         except deform.ValidationFailure as failure:
@@ -296,6 +312,15 @@ class Flow:
     A flow whose items are made by another flow's step (a meeting's action items) passes
     ``schema=None`` (no creation form): its items are made with :meth:`create`, and its listing and
     item pages are registered as for any flow.
+
+    A flow whose items are made otherwise (named, numbered or recorded its own way) gives
+    ``create(tenant, request, data)``, which returns the new item; ``number_word``, ``name_prefix``
+    and ``fields`` are then not needed. ``created_message`` may be ``message(item, request)``.
+    The creation form: ``new_name`` (the view's name, by default ``new-<slug>``), ``save_button``
+    and ``send_button`` (``(name, title)`` of the button that only saves and of the one that also
+    sends; by default ``save`` (or ``create_name``) and ``send``) and ``form_template``.
+    ``listing_values(request)``, when given, is what the listing shows instead of the kit's page
+    of every visible item (it has the same keys: see :func:`listing_view`).
     """
 
     def __init__(
@@ -306,11 +331,11 @@ class Flow:
         listing,
         nav_title,
         nav_order,
-        number_word,
-        name_prefix,
         schema,
-        fields,
         heading,
+        number_word=None,
+        name_prefix=None,
+        fields=(),
         intro="",
         list_intro="",
         files_kind="材料",
@@ -334,6 +359,12 @@ class Flow:
         numbered=True,
         after_save=None,
         not_editable="“{item.title}”已发送，不能再修改",
+        create=None,
+        new_name=None,
+        save_button=None,
+        send_button=None,
+        form_template=FORM_TEMPLATE,
+        listing_values=None,
     ):
         self.item_class = item_class
         self.item_type = item_class.item_type
@@ -369,17 +400,24 @@ class Flow:
         self.numbered = numbered
         self.after_save = after_save
         self.not_editable = not_editable
+        self.make = create
+        self.new_name = new_name or f"new-{slug}"
+        self.save_button = save_button or (("save", "保存草稿") if send else (create_name, create_button))
+        self.send_button = send_button or ("send", "保存并发送")
+        self.form_template = form_template
+        self.listing_values = listing_values
 
     # creation ------------------------------------------------------------------------------------
 
     def form(self, request, item=None):
-        buttons = (
-            (deform.Button("save", "保存草稿", css_class="btn-default"), deform.Button("send", "保存并发送"))
-            if self.send
-            else (deform.Button(self.create_name, self.create_button),)
-        )
+        save = deform.Button(*self.save_button, **({"css_class": "btn-default"} if self.send else {}))
+        buttons = (save, deform.Button(*self.send_button)) if self.send else (save,)
         schema = self.schema().bind(request=request, item=item)
         return PortalForm(schema, formid=self.formid, buttons=buttons)
+
+    def sending(self, request):
+        """Whether the person pressed the button that also sends."""
+        return self.send is not None and self.send_button[0] in request.POST
 
     def form_page(self, form, error="", item=None, heading=None):
         return {
@@ -397,6 +435,8 @@ class Flow:
         ``prepare(item)``, if given, runs once the item is in its unit and before its creation is
         recorded (relations and clock set there are what the creation's notifications see).
         """
+        if self.make is not None:
+            return self.make(tenant, request, data)
         if self.numbered:
             number = next_number(tenant, f"{tenant.doc_code}{self.number_word}", now().year)
             _, year, sequence = parse_number(number)
@@ -426,8 +466,7 @@ class Flow:
         except deform.ValidationFailure as failure:
             return self.form_page(failure.render(), FORM_ERROR)
         item = self.create(context, request, data)
-        sending = self.send is not None and "send" in request.POST
-        return self.saved(item, request, sending)
+        return self.saved(item, request, self.sending(request))
 
     def edit_view(self, context, request):
         """The draft changed by its unit (new files are added to those attached), and maybe sent."""
@@ -450,11 +489,13 @@ class Flow:
         record(item, request, "edit", "修改草稿")
         if self.after_save is not None:
             self.after_save(item, request)
-        return self.saved(item, request, "send" in request.POST)
+        return self.saved(item, request, self.sending(request))
 
     def saved(self, item, request, sending):
         """After the draft was saved: send it if asked; a refused send leaves it a draft, and says why."""
         message, error = self.created_message, False
+        if callable(message):
+            message = message(item, request)
         if sending and self.send is not None:
             try:
                 message = self.send(item, request)
@@ -487,6 +528,7 @@ class Flow:
         values = {
             "item": context,
             "flow": self,
+            "fmt": fmt,
             "macros": item_macros(),
             "kit": kit_macros(),
             "actions": self.offered_actions(context, request),
@@ -499,8 +541,12 @@ class Flow:
         return values
 
     def listing_view(self, context, request):
-        values = listing_view(request, self.item_type)
+        if self.listing_values is not None:
+            values = self.listing_values(request)
+        else:
+            values = listing_view(request, self.item_type)
         values = {
+            "page_url": lambda number: f"?page={number}",
             **values,
             "flow": self,
             "rows": [(item, [text(item, request) for _, text in self.columns]) for item in values["items"]],
@@ -532,15 +578,20 @@ class Flow:
             config.add_view(
                 self.new_view,
                 context=Tenant,
-                name=f"new-{self.slug}",
-                renderer=FORM_TEMPLATE,
+                name=self.new_name,
+                renderer=self.form_template,
                 permission=f"create:{item_type}",
                 **common,
             )
         config.add_view(self.item_view, context=cls, renderer=self.item_template, permission="view", **common)
         if self.draft_state:
             config.add_view(
-                self.edit_view, context=cls, name="edit", renderer=FORM_TEMPLATE, permission="edit", **common
+                self.edit_view,
+                context=cls,
+                name="edit",
+                renderer=self.form_template,
+                permission="edit",
+                **common,
             )
         if self.draft_state and self.send:
             config.add_view(
@@ -551,7 +602,7 @@ class Flow:
                 action.view,
                 context=cls,
                 name=action.name,
-                renderer=FORM_TEMPLATE,
+                renderer=action.form_template,
                 permission=action.permission,
                 **({} if action.is_form else {"request_method": "POST"}),
                 **common,

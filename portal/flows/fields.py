@@ -2,7 +2,9 @@
 district and several attachments in one field.
 
 Each builder returns a colander node with a Chinese title and Chinese messages (missing, too long,
-not one of the choices), so a flow's schema reads as the paper form it stands for. The rules every
+not one of the choices), so a flow's schema reads as the paper form it stands for. A builder's other
+keywords are the node's own settings and win over its defaults (a ``missing_msg`` of the flow's own,
+a ``widget``, a ``default``). The rules every
 field obeys (no control characters, bounded lengths, dates within range) are applied by
 :class:`portal.views.forms.PortalForm` whatever the builder.
 
@@ -17,8 +19,11 @@ import colander
 import deform
 
 from ..calendar import SHANGHAI
-from ..items.uploads import ACCEPTED, UploadError, check_upload, max_bytes
+from ..items.uploads import ACCEPTED, KINDS, UploadError, check_upload, max_bytes
 from ..views.fields import ChineseDate, ChineseTime, LocalDateTime, not_before, not_in_future
+
+#: Under a file input of a form shown again with errors (``FilesWidget(choose_again=True)``).
+CHOOSE_AGAIN_NOTE = "表单未能提交，浏览器不会保留已选的文件：如需上传附件，请重新选择文件。"
 
 __all__ = [
     "ChineseDate",
@@ -48,14 +53,36 @@ class FilesWidget(deform.widget.Widget):
     """A file input taking several files; its value is a list of ``(filename, bytes)``.
 
     The files are read at once (no temporary store): a form shown again asks for them again.
+    Options: ``input_name`` (the input's name, ``file``); ``multiple`` (false: one file, in the
+    portal's file input that names the file chosen, as deform's upload widget does); ``accept``
+    (what the browser's file picker offers: by default the kinds the portal accepts);
+    ``choose_again`` (true: when the form comes back with errors, a line under the input says the
+    files must be chosen again, for forms whose page does not say so already).
     """
+
+    input_name = "file"
+    multiple = True
+    accept = ",".join(f".{extension}" for extension in KINDS)
+    choose_again = False
 
     def serialize(self, field, cstruct, **kw):
         name, oid = html.escape(field.name), html.escape(field.oid)
+        multiple = (
+            ' multiple="multiple"'
+            if self.multiple
+            else ' data-portal-upload="true" data-selectfile="选择文件…" data-changefile="更换文件…"'
+        )
+        accept = f' accept="{html.escape(self.accept)}"' if self.accept else ""
+        again = (
+            f'<p class="help-block text-warning portal-choose-again">{CHOOSE_AGAIN_NOTE}</p>'
+            if self.choose_again and field.get_root().error is not None
+            else ""
+        )
         return (
             f'<input type="hidden" name="__start__" value="{name}:sequence"/>'
-            f'<input type="file" name="file" id="{oid}" multiple="multiple" class="form-control"/>'
-            f'<input type="hidden" name="__end__" value="{name}:sequence"/>'
+            f'<input type="file" name="{html.escape(self.input_name)}" id="{oid}"{multiple}{accept}'
+            ' class="form-control"/>'
+            f'<input type="hidden" name="__end__" value="{name}:sequence"/>{again}'
         )
 
     def deserialize(self, field, pstruct):
@@ -86,16 +113,20 @@ def files_validator(node, kw):
     return validate
 
 
-def files_node(title="附件", description=None):
-    """An optional field for several attachments."""
-    return colander.SchemaNode(
-        colander.List(),
-        title=title,
-        description=description or f"可一次选择多个文件。可上传：{ACCEPTED}",
-        widget=FilesWidget(),
-        validator=files_validator,
-        missing=(),
-    )
+def files_node(title="附件", description=None, **kw):
+    """An optional field for several attachments.
+
+    ``kw`` are the node's own settings, over the defaults: e.g. ``widget=FilesWidget(...)``,
+    ``missing=colander.required`` with a ``missing_msg``, or a ``validator`` of the flow's own.
+    """
+    settings = {
+        "widget": FilesWidget(),
+        "validator": files_validator,
+        "missing": (),
+        "description": description or f"可一次选择多个文件。可上传：{ACCEPTED}",
+        **kw,
+    }
+    return colander.SchemaNode(colander.List(), title=title, **settings)
 
 
 def datetime_widget():
@@ -109,13 +140,12 @@ def now_local():
 
 def date_node(title, **kw):
     """A date typed as ``2026-11-27`` (a date picker in browsers that have one)."""
-    return colander.SchemaNode(
-        ChineseDate(),
-        title=title,
-        widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
-        missing_msg=f"请填写{title}",
+    settings = {
+        "widget": deform.widget.TextInputWidget(attributes={"type": "date"}),
+        "missing_msg": f"请填写{title}",
         **kw,
-    )
+    }
+    return colander.SchemaNode(ChineseDate(), title=title, **settings)
 
 
 def datetime_node(title, now_default=True, required=True, **kw):
@@ -148,18 +178,28 @@ def strip(value):
 
 
 def text_node(title, max_length, required=True, textarea=False, **kw):
-    """A text field with a Chinese message when it is missing or too long."""
+    """A text field with a Chinese message when it is missing or too long.
+
+    ``kw`` are the node's own settings, over the defaults (a ``missing_msg``, a ``preparer``...);
+    a ``validator`` is checked after the length.
+    """
     widget = deform.widget.TextAreaWidget(rows=5) if textarea else deform.widget.TextInputWidget()
-    return colander.SchemaNode(
-        colander.String(),
-        title=title,
-        widget=widget,
-        preparer=strip,
-        validator=colander.Length(max=max_length, max_err=f"{title}最多 {max_length} 个字"),
-        missing_msg=f"请填写{title}",
+    length = colander.Length(max=max_length, max_err=f"{title}最多 {max_length} 个字")
+    validator = kw.pop("validator", None)
+    if isinstance(validator, colander.deferred):
+        check = validator
+        validator = colander.deferred(lambda node, bindings: colander.All(length, check(node, bindings)))
+    elif validator is not None:
+        validator = colander.All(length, validator)
+    settings = {
+        "widget": widget,
+        "preparer": strip,
+        "validator": validator or length,
+        "missing_msg": f"请填写{title}",
         **({} if required else {"missing": ""}),
         **kw,
-    )
+    }
+    return colander.SchemaNode(colander.String(), title=title, **settings)
 
 
 def choice_node(title, choices, missing_msg=None, **kw):
@@ -170,14 +210,13 @@ def choice_node(title, choices, missing_msg=None, **kw):
     """
     pairs = [c if isinstance(c, tuple) else (c, c) for c in choices]
     message = missing_msg or f"请选择{title}：{'、'.join(label for _, label in pairs)}"
-    return colander.SchemaNode(
-        colander.String(),
-        title=title,
-        widget=deform.widget.SelectWidget(values=[("", "请选择"), *pairs]),
-        validator=colander.OneOf([value for value, _ in pairs], msg_err=message),
-        missing_msg=message,
+    settings = {
+        "widget": deform.widget.SelectWidget(values=[("", "请选择"), *pairs]),
+        "validator": colander.OneOf([value for value, _ in pairs], msg_err=message),
+        "missing_msg": message,
         **kw,
-    )
+    }
+    return colander.SchemaNode(colander.String(), title=title, **settings)
 
 
 def flag_node(title, description=""):
@@ -233,20 +272,19 @@ def unit_node(title, kinds=(), others=True, missing_msg=None, **kw):
     chosen (by default ``请选择<title>``).
     """
     choices = _choices(kinds, others)
-    return colander.SchemaNode(
-        colander.String(),
-        title=title,
-        widget=colander.deferred(
+    settings = {
+        "widget": colander.deferred(
             lambda node, kw: deform.widget.SelectWidget(values=[("", "请选择"), *choices(kw["request"])])
         ),
-        validator=colander.deferred(
+        "validator": colander.deferred(
             lambda node, kw: colander.OneOf(
                 [code for code, _ in choices(kw["request"])], msg_err=f"请从列表中选择{title}"
             )
         ),
-        missing_msg=missing_msg or f"请选择{title}",
+        "missing_msg": missing_msg or f"请选择{title}",
         **kw,
-    )
+    }
+    return colander.SchemaNode(colander.String(), title=title, **settings)
 
 
 def units_node(title, kinds=(), others=True, required=True, **kw):

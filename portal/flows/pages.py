@@ -41,20 +41,21 @@ def kit_macros():
     return get_renderer("portal.flows:templates/parts.pt").implementation().macros
 
 
-def listing_page(request, item_type):
-    """One page of the visible items of a type, newest first: ``{items, count, page, pages}``."""
+def listing_page(request, item_type, query=None):
+    """One page of the visible items of a type (those matching ``query``, a catalog query, when
+    given), newest first: ``{items, count, page, pages}``."""
     # No ``limit``: the count must be of every visible item, and a limited sort caps it.
-    count, result = visible_items(request, types=[item_type], sort_index="created")
+    count, result = visible_items(request, query, types=[item_type], sort_index="created")
     page = Page(count, result, page_number(request), PAGE_SIZE)
     return {"items": page.items, "count": count, "page": page.number, "pages": page.pages}
 
 
-def listing_view(request, item_type):
-    """What a type's listing page shows: a page of the visible items, and whether the acting unit
-    may add one (the same Casbin decision as the form itself)."""
+def listing_view(request, item_type, query=None):
+    """What a type's listing page shows: a page of the visible items (matching ``query``), and
+    whether the acting unit may add one (the same Casbin decision as the form itself)."""
     tenant = request.root["tenants"].get(request.acting_unit or "")
     return {
-        **listing_page(request, item_type),
+        **listing_page(request, item_type, query),
         "tenant": tenant,
         "can_create": tenant is not None and request.permits(tenant, f"create:{item_type}"),
         "unit_title": lambda code: unit_title(request, code),

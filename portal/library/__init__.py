@@ -7,11 +7,15 @@ facet counts and search of the library page (:mod:`portal.items.catalog`).
 
 Published regulations (:mod:`portal.regulations`) join the library as library documents of their
 own, shared with every unit; see :func:`portal.regulations.share_in_library` for why.
+
+The pages (the form, the document, the library page with its filters and search) are declared in
+:mod:`.flow`.
 """
 
 from substanced.content import content
 
-from ..items import EVERYONE, Item, Workflow
+from ..flows import FlowItem, attach_files, unit_title
+from ..items import EVERYONE, Workflow, record
 
 OTHER = "其他"
 #: What the library holds: the kinds of 法规文件 of (三)1, and anything else.
@@ -40,7 +44,7 @@ WORKFLOW = Workflow(initial="shared", states={"shared": "已共享"}, transition
 
 
 @content("Library Document", icon="glyphicon glyphicon-book")
-class LibraryDocument(Item):
+class LibraryDocument(FlowItem):
     """A document in the shared library: title, category, year, description and files."""
 
     item_type = "library_document"
@@ -56,12 +60,6 @@ class LibraryDocument(Item):
     issuing_number = ""
     issuing_organ = ""
     regulation = None
-
-    def __init__(self, owner, title="", creator="", category=OTHER, year=None, description=""):
-        super().__init__(owner, title, creator)
-        self.category = category
-        self.year = year
-        self.description = description
 
     @property
     def document_year(self):
@@ -84,6 +82,12 @@ class LibraryDocument(Item):
         """The unit codes chosen as readers (empty for "own" and "all")."""
         return tuple(unit for unit in self.units_in("reader") if unit != EVERYONE)
 
+    def scope_text(self, request):
+        """Who may read the document, in words."""
+        if self.scope != "chosen":
+            return SCOPES[self.scope]
+        return "指定单位：" + "、".join(unit_title(request, unit) for unit in self.readers())
+
 
 def free_name(folder, prefix):
     """The first ``<prefix>-<n>`` not yet used in ``folder``."""
@@ -93,12 +97,29 @@ def free_name(folder, prefix):
     return f"{prefix}-{index}"
 
 
-def library_url(request):
-    """The navigation's link to the library, for anyone logged in."""
-    return request.application_url + "/library" if request.login else None
+def share_document(tenant, request, data):
+    """A unit's document from the form, in the library with the scope chosen."""
+    document = LibraryDocument(
+        tenant.code,
+        data["title"],
+        request.login,
+        category=data["category"],
+        year=data["year"],
+        description=data["description"],
+    )
+    document.share(data["scope"], sorted(data["units"]))
+    tenant.add(free_name(tenant, "lib"), document)
+    attach_files(document, data["files"], request, "附件")
+    record(document, request, "share", "上传共享", SCOPES[data["scope"]])
+    return document
+
+
+def shared_message(document, request):
+    return f"已上传到共享资料库（共享范围：{SCOPES[document.scope]}）"
 
 
 def includeme(config):
-    config.add_item_type("library_document", "共享资料")
-    config.add_nav_link(30, "共享资料库", library_url)
-    config.scan(".views")
+    from .flow import LIBRARY
+
+    config.scan(".")
+    LIBRARY.include(config)

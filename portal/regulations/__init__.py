@@ -7,14 +7,16 @@ units still to sign are the item's ``awaiting`` (the dashboards' "to sign"), wit
 working days after publication.
 
 Publishing also puts the document in the shared library (:func:`share_in_library`).
+
+The pages (the form, the document with its signing table, the list) are declared in :mod:`.flow`.
 """
 
 from BTrees.OOBTree import OOBTree
 from substanced.content import content
 
 from ..calendar import add_workdays_ex
-from ..flows import townships
-from ..items import Attachment, Item, Transition, Workflow, WorkflowError, now, record
+from ..flows import FlowItem, attach_files, townships, unit_title
+from ..items import Attachment, Transition, Workflow, WorkflowError, now, record
 from ..items.numbering import next_number
 from ..library import CATEGORIES as LIBRARY_CATEGORIES
 from ..library import OTHER, LibraryDocument, free_name
@@ -35,7 +37,7 @@ WORKFLOW = Workflow(
 
 
 @content("Regulation", icon="glyphicon glyphicon-bullhorn")
-class Regulation(Item):
+class Regulation(FlowItem):
     """A regulation or normative document a department sends to townships, and who signed for it."""
 
     item_type = "regulation"
@@ -55,8 +57,8 @@ class Regulation(Item):
     sign_by = None
     library_entry = None
 
-    def __init__(self, owner, title="", creator=""):
-        super().__init__(owner, title, creator)
+    def __init__(self, owner, title="", creator="", **fields):
+        super().__init__(owner, title, creator, **fields)
         #: unit code -> (login, name, when) of the person who signed for the unit.
         self.signatures = OOBTree()
 
@@ -70,6 +72,42 @@ class Regulation(Item):
 
     def unsigned(self):
         return tuple(unit for unit in self.recipients() if unit not in self.signatures)
+
+    def chosen_titles(self, request):
+        """The recipients chosen on the form, in words (for a draft: who it will go to)."""
+        if ALL_TOWNSHIPS in self.chosen_recipients:
+            return ["全部乡镇（街道）"]
+        return [unit_title(request, unit) for unit in self.chosen_recipients]
+
+
+#: The fields of the form stored on the document as they are.
+FIELDS = ("category", "title", "issuing_number", "issuing_organ", "issue_date", "effective_date", "body")
+PUBLISHED = "已发布，发文编号 {}；已通知接收单位签收，并存入共享资料库"
+DRAFT_SAVED = "草稿已保存，确认无误后请点击“发布”"
+
+
+def create(tenant, request, data):
+    """A department's new document from the form: a draft (not numbered until it is published)."""
+    regulation = Regulation(tenant.code, data["title"], request.login)
+    tenant.add(free_name(tenant, "reg"), regulation)
+    record(regulation, request, "create", "起草")
+    fill(regulation, request, data)
+    return regulation
+
+
+def fill(regulation, request, data):
+    """Store what the form says (new files are added to those attached)."""
+    for name in FIELDS:
+        setattr(regulation, name, data[name])
+    regulation.chosen_recipients = tuple(sorted(data["recipients"]))
+    attach_files(regulation, data["files"], request, "附件")
+
+
+def change_draft(regulation, request, data):
+    """The draft changed by its department, and published if the person pressed 发布."""
+    record(regulation, request, "edit", "修改草稿")
+    fill(regulation, request, data)
+    return send(regulation, request) if "publish" in request.POST else DRAFT_SAVED
 
 
 def resolve_recipients(chosen, request):
@@ -101,6 +139,12 @@ def publish(regulation, request, comment=""):
     regulation.library_entry = share_in_library(regulation, tenant, request)
 
 
+def send(regulation, request):
+    """:func:`publish`, and what the publisher reads then."""
+    publish(regulation, request)
+    return PUBLISHED.format(regulation.number)
+
+
 def share_in_library(regulation, tenant, request):
     """Put a published regulation in the shared library, readable by every unit.
 
@@ -117,37 +161,39 @@ def share_in_library(regulation, tenant, request):
         category=regulation.category,
         year=regulation.document_year,
         description=regulation.body,
+        number=regulation.number,
+        issuing_number=regulation.issuing_number,
+        issuing_organ=regulation.issuing_organ,
+        regulation=regulation,
     )
-    entry.number = regulation.number
-    entry.issuing_number = regulation.issuing_number
-    entry.issuing_organ = regulation.issuing_organ
-    entry.regulation = regulation
     entry.share("all")
-    name = free_name(tenant, "lib")
-    tenant.add(name, entry)
-    for attachment in regulation.attachments():
+    tenant.add(free_name(tenant, "lib"), entry)
+    for file in regulation.attachments():
         shared = Attachment(
-            attachment.filename,
-            attachment.mimetype,
-            attachment.size,
-            attachment.blob,
-            text=attachment.text,
-            kind=attachment.kind,
-            uploaded_by=attachment.uploaded_by,
+            file.filename, file.mimetype, file.size, file.blob, file.text, file.kind, file.uploaded_by
         )
-        entry.add(attachment.__name__, shared, send_events=False)
+        entry.add(file.__name__, shared, send_events=False)
     record(entry, request, "share", "存入共享资料库", f"随法规文件 {regulation.number} 发布")
     return entry
 
 
-def sign(regulation, request):
-    """The acting unit signs for the document; refused if not sent to it or signed already."""
+def sign_refusal(regulation, request):
+    """Why the acting unit cannot sign for the document now (not sent to it, signed already), or ``""``."""
     unit = request.acting_unit
     if regulation.state != "published" or unit not in regulation.recipients():
-        raise WorkflowError("本单位不是该文件的接收单位，无需签收")
+        return "本单位不是该文件的接收单位，无需签收"
     signed = regulation.signatures.get(unit)
     if signed is not None:
-        raise WorkflowError(f"本单位已由{signed[1]}于{signed[2]:%Y-%m-%d %H:%M}签收，无需重复签收")
+        return f"本单位已由{signed[1]}于{signed[2]:%Y-%m-%d %H:%M}签收，无需重复签收"
+    return ""
+
+
+def sign(regulation, request):
+    """The acting unit signs for the document; refused if not sent to it or signed already."""
+    refusal = sign_refusal(regulation, request)
+    if refusal:
+        raise WorkflowError(refusal)
+    unit = request.acting_unit
     regulation.signatures[unit] = (request.login, display_name(request.user), now())
     unsigned = regulation.unsigned()
     if unsigned:
@@ -159,27 +205,32 @@ def sign(regulation, request):
         )
     else:
         regulation.set_due(None)
-    return record(regulation, request, "sign", "签收")
+    record(regulation, request, "sign", "签收")
+    return "已签收"
+
+
+def remind_refusal(regulation, request):
+    """Why nobody is to be reminded now, or ``""``."""
+    if regulation.state != "published":
+        return "文件尚未发布，不能催办"
+    if not regulation.unsigned():
+        return "所有接收单位均已签收，无需催办"
+    return ""
 
 
 def remind(regulation, request):
-    """Record a reminder (催办) to every recipient that has not signed; returns their unit codes."""
-    if regulation.state != "published":
-        raise WorkflowError("文件尚未发布，不能催办")
+    """Record a reminder (催办) to every recipient that has not signed; returns what the publisher reads."""
+    refusal = remind_refusal(regulation, request)
+    if refusal:
+        raise WorkflowError(refusal)
     laggards = regulation.unsigned()
-    if not laggards:
-        raise WorkflowError("所有接收单位均已签收，无需催办")
-    tenants = request.root["tenants"]
-    names = "、".join(tenants[unit].title if unit in tenants else unit for unit in laggards)
+    names = "、".join(unit_title(request, unit) for unit in laggards)
     record(regulation, request, "remind", "催办", f"催促签收：{names}", units=list(laggards))
-    return laggards
-
-
-def regulations_url(request):
-    return request.application_url + "/regulations" if request.login else None
+    return f"已催办：{names}"
 
 
 def includeme(config):
-    config.add_item_type("regulation", "法规文件")
-    config.add_nav_link(20, "法规文件", regulations_url)
-    config.scan(".views")
+    from .flow import REGULATIONS
+
+    config.scan(".")
+    REGULATIONS.include(config)
