@@ -4,6 +4,8 @@ Every portal view is declared with :class:`portal_view`, which requires a CSRF t
 and names a ``permission`` that Casbin decides (see :mod:`portal.security`).
 """
 
+import threading
+
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound
@@ -209,7 +211,33 @@ def notfound(request):
     return {}
 
 
+def compile_templates_in_turn():
+    """One template compiled at a time in the process.
+
+    Chameleon compiles a page template to Python the first time it is rendered, parsing each
+    expression with ``ast``. CPython 3.11's ``ast`` keeps its recursion counter per interpreter,
+    not per thread: two threads compiling at once can fail with ``SystemError: AST constructor
+    recursion depth mismatch``, a 500 for whoever opened a page first after a start. Compiling
+    takes turns (rendering does not); a compiled template is cached, so the lock is taken a few
+    hundred times in a process's life.
+    """
+    from chameleon.template import BaseTemplate
+
+    if getattr(BaseTemplate, "_portal_in_turn", False):
+        return
+    cook = BaseTemplate._cook
+    lock = threading.RLock()
+
+    def cook_in_turn(template, body, name, builtins):
+        with lock:
+            return cook(template, body, name, builtins)
+
+    BaseTemplate._cook = cook_in_turn
+    BaseTemplate._portal_in_turn = True
+
+
 def includeme(config):
+    compile_templates_in_turn()
     config.add_view_predicate("portal_person", PortalPersonPredicate)
     config.add_directive("add_nav_link", add_nav_link)
     config.add_directive("add_dashboard_panel", add_dashboard_panel)
