@@ -3,6 +3,8 @@
 import datetime
 from types import SimpleNamespace
 
+import pytest
+
 from portal.calendar import add_workdays
 from portal.deadlines import due_label
 from portal.items import now
@@ -27,7 +29,16 @@ def section(page, kind):
     return count, rows
 
 
-def test_liaison_sees_what_is_due_today_tomorrow_and_overdue_for_their_unit(app, root, browser):
+@pytest.fixture(params=["one by one", "by ranges"])
+def parting(request, monkeypatch):
+    """Both ways the panels part the unit's items: each item's value looked up (a unit awaited by
+    a few), or the index's ranges (a unit awaited by thousands): the same panels either way."""
+    if request.param == "by ranges":
+        monkeypatch.setattr("portal.deadlines.views.ONE_BY_ONE", 0)
+    return request.param
+
+
+def test_liaison_sees_what_is_due_today_tomorrow_and_overdue_for_their_unit(app, root, browser, parting):
     registry = app.registry
     overrides = root.calendar_overrides
     today = now().date()
@@ -77,7 +88,7 @@ def test_liaison_sees_what_is_due_today_tomorrow_and_overdue_for_their_unit(app,
     assert [section(page, kind)[0] for kind in ("due-today", "due-soon", "overdue")] == [0, 0, 0]
 
 
-def test_panel_lists_ten_and_counts_all(app, root, browser):
+def test_panel_lists_ten_and_counts_all(app, root, browser, parting):
     today = now().date()
     for number in range(12):
         add_sample(
