@@ -386,3 +386,40 @@ def meetings(people):
         due_date=workday_from(10).isoformat(),
         detail="每周检查一次，形成检查记录，月底前报送区市监局。",
     )
+
+
+@demo_step(120, "阻碍执法：鱼山镇执法人员报告遭暴力阻碍，公安分局接报并反馈出警情况")
+def obstruction(people):
+    officer = people("ys.officer")
+    page = officer.get(f"/tenants/{YS}/@@new-obstruction-report")
+    url = submit(
+        page,
+        "obstruction-report-form",
+        "report",
+        title="关于执法人员在鱼山村拆除违法建筑时遭暴力阻碍的报告",
+        occurred_at=ago(70),
+        location="鱼山镇鱼山村三组村委会东侧",
+        duty="依法强制拆除鱼山村三组违法建筑",
+        means="暴力和威胁",
+        persons="李某某，男，约50岁，违法建筑当事人，住鱼山村三组",
+        description="另有两名男子，约30岁，一人穿黑色夹克",
+        account="执法人员出示执法证件、宣读强制拆除决定后，李某某手持铁锹威胁执法人员，并将执法队员王某推倒在地。",
+        officers="王某（执法证号 36020001）、张某（执法证号 36020002）",
+        injured=True,
+        injuries="王某右手臂擦伤，已到鱼山镇卫生院处理",
+        called_110=True,
+        video="执法记录仪 DSJ-07 全程录像，存综合行政执法队视频服务器",
+        file=[Upload("现场照片.png", b"\x89PNG\r\n\x1a\n", "image/png")],
+        statements=pdf("执法人员陈述.pdf"),
+    ).request.url
+    liaison = people("gaj.liaison")
+    press(liaison, url, "acknowledge")
+    press(
+        liaison,
+        url,
+        "handle",
+        step="出警",
+        happened_at=ago(55),
+        detail="鱼山派出所民警刘某、陈某到达现场，控制李某某，带回派出所询问；已受案调查。",
+    )
+    # The result is still to come: the report waits for 昌江公安分局 on its page.
