@@ -336,7 +336,9 @@ class JurisdictionDispute(FlowItem):
             f"{self._by(entry)} {fmt(entry['at'])} 要求{self.unit_name(entry['side'])}"
             f"于 {fmt(entry['due_date'], with_time=False)} 前补充：{entry['content']}"
         ]
-        if entry["answered"]:
+        if entry.get("lapsed"):
+            lines.append(f"{self.unit_name(entry['side'])}未补充，{fmt(entry['answered_at'])} 已裁决")
+        elif entry["answered"]:
             lines.append(
                 f"{self.unit_name(entry['side'])} {entry['answer_name']} {fmt(entry['answered_at'])} 补充："
                 f"{entry['answer']}"
@@ -808,10 +810,7 @@ def decide(item, request, data):
     )
     attach_files(item, data.get("files", ()), request, "裁决材料")
     for entry in item.open_requests():
-        entry["answered"] = True
-        entry["answer"] = "（已裁决，不再补充）"
-        entry["answered_at"] = item.decision["at"]
-        entry["answer_name"] = ""
+        entry.update(answered=True, lapsed=True, answered_at=item.decision["at"])
 
     def conclude(item, request):
         _conclude(item, data["responsible"], "decision")

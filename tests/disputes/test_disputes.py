@@ -276,6 +276,13 @@ def test_a_dispute_is_handled_first_then_escalated_and_decided(township, cgj, su
 
     # A side does not decide its own dispute.
     liaison.get(url + "@@decide", status=403)
+    # The 司法局 asks 鱼山镇 too, then decides without waiting for it.
+    form = supervisor.get(url + "@@request_more").forms["request_more-form"]
+    form["side"] = YS
+    form["content"] = "请提供巡查记录。"
+    form["due_date"] = f"{due:%Y-%m-%d}"
+    page = form.submit("request_more").follow()
+    assert text_of(page, ".portal-waiting") == "等待鱼山镇按区司法局要求补充材料"
     # The 司法局 decides: 区城管局 is responsible.
     form = supervisor.get(url).click("裁决").forms["decide-form"]
     form["responsible"] = CGJ
@@ -286,6 +293,10 @@ def test_a_dispute_is_handled_first_then_escalated_and_decided(township, cgj, su
     assert buttons(page) == []
     assert field(page, "结果").endswith("经裁决，由区城管局负责（对双方均有约束力）")
     assert section(page, "裁决")[0].startswith("区司法局 司法局督查员")
+    assert section(page, "补充材料")[-1].startswith("鱼山镇未补充，") and section(page, "补充材料")[
+        -1
+    ].endswith("已裁决")
+    assert item_in(root, url).due is None and item_in(root, url).awaiting == ()
 
     # 区城管局 is told and offered its next step: receive the case from 鱼山镇.
     told = inbox(root, "cg.liaison")[-1]
@@ -315,6 +326,7 @@ def test_a_dispute_is_handled_first_then_escalated_and_decided(township, cgj, su
         "提请裁决",
         "要求补充材料",
         "补充材料",
+        "要求补充材料",
         "裁决",
     ]
 
