@@ -45,6 +45,7 @@ FEATURES = (
     ".guidance",
     ".meetings",
     ".obstruction",
+    ".disputes",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

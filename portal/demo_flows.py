@@ -423,3 +423,53 @@ def obstruction(people):
         detail="鱼山派出所民警刘某、陈某到达现场，控制李某某，带回派出所询问；已受案调查。",
     )
     # The result is still to come: the report waits for 昌江公安分局 on its page.
+
+
+@demo_step(130, "职责分工争议：鱼山镇与区城管局先协同处置、各自陈述意见，协商未果提请区司法局裁决")
+def disputes(people):
+    officer = people("ys.officer")
+    url = submit(
+        officer.get(f"/tenants/{YS}/@@new-dispute"),
+        "dispute-form",
+        "open",
+        title="关于鱼山村某户屋顶违法搭建彩钢棚查处职责的争议",
+        other_side=CGJ,
+        matter="鱼山村村民在自家三层住宅屋顶搭建彩钢棚约60平方米，巡查发现时仍在施工。",
+        found_date=days(-3),
+        facts="镇综合行政执法队巡查发现。鱼山镇认为属城乡规划违法建设，应由区城管局查处；"
+        "区城管局认为位于农村宅基地范围，属乡镇赋权事项，应由镇负责。",
+        holder="self",
+        file=pdf("现场检查笔录.pdf"),
+    ).request.url
+    liaison = people("cg.liaison")
+    press(
+        liaison,
+        url,
+        "interim",
+        handled_at=ago(120),
+        by="both",
+        people="鱼山镇 张某（执法队员）；区城管局 李某（中队长）",
+        measures="双方联合到场，责令当事人立即停止施工，拍照取证，制作现场检查笔录。",
+        result="当事人已停止施工，彩钢棚未再扩建。",
+    )
+    press(
+        officer,
+        url,
+        "statement",
+        opinion="彩钢棚属未取得建设工程规划许可的违法建设，应由区城管局依《城乡规划法》查处。",
+        basis="《中华人民共和国城乡规划法》第六十四条",
+    )
+    press(
+        liaison,
+        url,
+        "statement",
+        opinion="建筑位于农村宅基地上，农村村民住宅违法建设的查处已赋权乡镇，应由鱼山镇负责。",
+        basis="乡镇（街道）赋权事项清单第12项",
+    )
+    press(
+        people("ys.liaison"),
+        url,
+        "escalate",
+        reason="双方对屋顶彩钢棚是否属于赋权乡镇的农村住宅违法建设认识不一致，协商未果。",
+    )
+    # The 区司法局 has it now: its decision is awaited on the dispute's page and both home pages.
