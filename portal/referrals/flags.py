@@ -435,13 +435,14 @@ def flags_link(request):
 # The portal admin's amounts ---------------------------------------------------------------------
 
 
-@colander.deferred
-def amount_validator(node, kw):
-    def validate(node, value):
-        if decimal.Decimal(value) <= 0:
-            raise colander.Invalid(node, "移送参考金额应大于 0")
-
-    return validate
+def positive(node, value):
+    """More than nothing (what is not an amount at all the pattern refuses)."""
+    try:
+        amount = decimal.Decimal(value)
+    except decimal.InvalidOperation:
+        return
+    if amount.is_finite() and amount <= 0:
+        raise colander.Invalid(node, "移送参考金额应大于 0")
 
 
 class ThresholdSchema(CSRFSchema):
@@ -454,9 +455,7 @@ class ThresholdSchema(CSRFSchema):
     amount = text_node(
         "移送参考金额（元）",
         16,
-        validator=colander.All(
-            colander.Regex(AMOUNT, "请填写金额（元），例如 50000 或 50000.50"), amount_validator
-        ),
+        validator=colander.All(colander.Regex(AMOUNT, "请填写金额（元），例如 50000 或 50000.50"), positive),
         description="该类案件罚款超过此金额、又未移送公安机关的，提示以罚代刑风险",
         missing_msg="请填写移送参考金额",
     )

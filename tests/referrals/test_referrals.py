@@ -504,3 +504,33 @@ def test_units_not_addressed_are_refused(officer, leader, police, procuratorate,
     supervisor = person("sfj.supervisor")
     assert supervisor.get(url).status_int == 200
     post(supervisor, url, "sign_receipt", 403)
+
+
+def test_the_draft_is_changed_and_absurd_input_explained(officer, root):
+    url = new_referral(officer, "某小作坊无证生产白酒案")
+    page = officer.get(url).click("修改草稿")
+    form = page.forms["crime-referral"]
+    assert form["title"].value == "某小作坊无证生产白酒案"
+    assert sorted(box._value for box in form.fields["checkbox"] if box.checked) == [
+        "ys.liaison",
+        "ys.officer",
+    ]
+    form["found_date"] = "0001-01-01"
+    form["facts"] = "事实\x07"
+    page = form.submit("save")
+    assert page.status_int == 200
+    assert "发现日期不能早于 2000-01-01，请核对年份" in errors(page)
+    assert "涉嫌犯罪事实不能包含控制字符（如从其他文件复制时带入的不可见字符），请删除后重新填写" in errors(
+        page
+    )
+    form = page.forms["crime-referral"]
+    assert form["title"].value == "某小作坊无证生产白酒案"
+    form["found_date"] = now().date().isoformat()
+    form["facts"] = "当事人未取得许可生产白酒，现场查获散装白酒 600 斤。"
+    for box in form.fields["checkbox"]:
+        box.checked = box._value in ("ys.officer", "ys.deputy")
+    page = form.submit("save").follow()
+    item = item_at(root, url)
+    assert item.officers == ("ys.deputy", "ys.officer")
+    assert item.officer_names == ("鱼山镇分管领导", "鱼山镇执法人员")
+    assert "当事人未取得许可生产白酒" in page.text
