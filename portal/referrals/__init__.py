@@ -6,12 +6,13 @@ once and may not fine in its place (不得以罚代刑). The steps follow the St
 
 * two or more of the unit's officers report the case in writing (the report names them); the unit's
   principal (the ``leader``) decides within 3 days of the report whether to refer it, and a refusal
-  records its reasons (arts. 5, 6);
+  records its reasons (art. 5);
 * an approved referral goes to public security within 24 hours of the approval, in the unit's name,
-  with its materials: 涉嫌犯罪案件移送书, 调查报告, 涉案物品清单, 检验报告或鉴定意见, other materials; the
-  letter and the list of materials are copied to the 区人民检察院 (arts. 6, 7), which may follow the case;
-* public security signs the receipt (回执) and decides within 3 days of receiving the case whether to
-  open a criminal case (立案); not opening comes back with reasons and the materials (art. 8);
+  with its materials: 涉嫌犯罪案件移送书, 调查报告, 涉案物品清单, 检验报告或鉴定意见, other materials
+  (art. 6); the letter and the list of materials are copied to the 区人民检察院 (中办发〔2011〕8号), which
+  may follow the case;
+* public security signs the receipt (回执, art. 7) and decides within 3 days of receiving the case
+  whether to open a criminal case (立案); not opening comes back with reasons and the materials (art. 8);
 * the unit may ask public security to reconsider within 3 days of the notice, answered within 3 days,
   and may suggest that the procuratorate supervise (立案监督, art. 9);
 * once public security opens the case, the unit hands over the seized items within 3 days (art. 12).

@@ -214,6 +214,10 @@ def active_referral(filing):
 
 
 def refer_refusal(filing, request):
+    """The filing's page offers a referral for a case that looks like a crime (its unit may also
+    draft one from the referrals' page for any case)."""
+    if not suspicions(filing, request.root):
+        return "本处罚决定未标记为涉嫌犯罪，罚款也未超过移送参考金额"
     referral = active_referral(filing)
     if referral is not None:
         label = referral.number or "草稿"
