@@ -106,6 +106,43 @@ def decision_intro(item, request):
     )
 
 
+def report_intro(item, request):
+    return (
+        "书面报告负责人：由报告所列执法人员之一提交；负责人自报告之日起3个工作日内决定是否移送。"
+        "移送材料可在移送前继续补充。"
+    )
+
+
+def send_intro(item, request):
+    clock = item.running("send")
+    due = f"，移送期限 {fmt(clock['due'])}" if clock else ""
+    return (
+        f"负责人已批准移送{due}（批准后24小时内，节假日不停止）。以本单位名义移送{police_title(item)}，"
+        f"移送书及材料目录同时抄送{item.unit_name(item.procuratorate)}。"
+    )
+
+
+def receipt_intro(item, request):
+    clock = item.running("police")
+    due = f"审查期限 {fmt(clock['due'])}（自收到移送之日起3个工作日，签收与否不影响期限）。" if clock else ""
+    return f"请在移送书回执上签收。{due}"
+
+
+def objection_intro(item, request):
+    clock = item.running("objection") or item.running("supervision")
+    due = f"请于 {fmt(clock['due'])} 前提出（3个工作日）。" if clock else ""
+    return (
+        f"{police_title(item)}不予立案。有异议的，可以提请其复议，也可以建议{item.unit_name(item.procuratorate)}"
+        f"进行立案监督：{due}无异议的，依法作出处理后办结。"
+    )
+
+
+def review_intro(item, request):
+    clock = item.running("review")
+    due = f"请于 {fmt(clock['due'])} 前" if clock else "请"
+    return f"移送单位提请复议。{due}作出立案或者不予立案的复议决定（自收到复议申请之日起3个工作日）。"
+
+
 def open_intro(item, request):
     clock = item.running("police") or item.running("review")
     due = f"审查期限：{fmt(clock['due'])}。" if clock else ""
@@ -137,6 +174,7 @@ ACTIONS = (
         "报告说明（选填）",
         report,
         blocked=report_refusal,
+        intro=report_intro,
         message=lambda item: f"已书面报告负责人，负责人应于 {fmt(item.due)} 前决定是否移送",
     ),
     step("approve", "批准移送", "审批意见（选填）", approve, intro=decision_intro),
@@ -148,11 +186,12 @@ ACTIONS = (
         "移送说明（选填）",
         send,
         blocked=send_refusal,
+        intro=send_intro,
         message=lambda item: (
             f"已移送{police_title(item)}（{item.number}），移送书及材料目录已抄送{item.unit_name(item.procuratorate)}"
         ),
     ),
-    step("sign_receipt", "签收回执", "回执说明（选填）", sign_receipt),
+    step("sign_receipt", "签收回执", "回执说明（选填）", sign_receipt, intro=receipt_intro),
     Action(
         "open_case",
         "决定立案",
@@ -177,9 +216,18 @@ ACTIONS = (
         reconsider,
         required=True,
         allowed=objection_refusal,
+        intro=objection_intro,
         message=lambda item: f"已提请{police_title(item)}复议，复议决定期限 {fmt(item.due)}",
     ),
-    step("uphold", "复议维持不予立案", "复议决定的理由", uphold, required=True, primary=False),
+    step(
+        "uphold",
+        "复议维持不予立案",
+        "复议决定的理由",
+        uphold,
+        required=True,
+        primary=False,
+        intro=review_intro,
+    ),
     step(
         "suggest_supervision",
         "建议检察院立案监督",
@@ -187,6 +235,7 @@ ACTIONS = (
         suggest_supervision,
         required=True,
         primary=False,
+        intro=objection_intro,
     ),
     Action(
         "supervision_result",
@@ -240,7 +289,14 @@ def penalty_decisions(item, request):
 
 def page_values(item, request):
     may_upload = UPLOAD.offered(item, request)
+    offered = FLOW.offered_actions(item, request)
+    intros = []
+    for action in offered:
+        text = action.intro_for(item, request) if action.inline else ""
+        if text and text not in intros:
+            intros.append(text)
     return {
+        "step_intros": intros,
         "clock_rows": item.clock_rows(now(), request),
         "penalties": penalty_decisions(item, request),
         "penalties_stay": PENALTIES_STAY,

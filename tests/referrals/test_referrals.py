@@ -428,6 +428,9 @@ def test_working_day_clocks_skip_the_holiday_and_the_24_hours_do_not(
     page = act(leader, url, "approve")
     assert clock(page, "decide")[4] == "2026-09-30 18:00 完成"
     assert clock(page, "send")[2:4] == ["2026-09-30 18:00", "2026-10-01 18:00"]
+    assert "移送期限 2026-10-01 18:00（批准后24小时内，节假日不停止）" in text_of(
+        officer.get(url), ".portal-step-intros"
+    )
 
     monkeypatch.setattr(model, "now", lambda: at(2026, 10, 8, 9, 0))
     page = act(officer, url, "send")
@@ -455,6 +458,7 @@ def test_a_reconsideration_after_its_three_working_days_is_refused(
     monkeypatch.setattr(model, "now", lambda: at(2026, 9, 30, 10, 0))
     page = form_step(police, url, "decline_case", reason="证据不足", materials_returned=True)
     assert clock(page, "objection")[3] == "2026-10-10"
+    assert "请于 2026-10-10 前提出（3个工作日）" in text_of(officer.get(url), ".portal-step-intros")
 
     monkeypatch.setattr(model, "now", lambda: at(2026, 10, 12, 9, 0))
     page = officer.get(url)
