@@ -46,6 +46,7 @@ FEATURES = (
     ".meetings",
     ".obstruction",
     ".disputes",
+    ".referrals",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

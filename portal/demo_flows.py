@@ -473,3 +473,58 @@ def disputes(people):
         reason="双方对屋顶彩钢棚是否属于赋权乡镇的农村住宅违法建设认识不一致，协商未果。",
     )
     # The 区司法局 has it now: its decision is awaited on the dispute's page and both home pages.
+
+
+@demo_step(
+    100,
+    "涉嫌犯罪案件移送：鱼山镇两名执法人员书面报告，主要领导批准，移送昌江公安分局并抄送区人民检察院，"
+    "公安分局已立案、待移交涉案物品；另一件涉嫌犯罪的处罚决定尚未移送，提示以罚代刑",
+)
+def crime_referrals(people):
+    from .demo import fill
+
+    officer = people("ys.officer")
+    filings = []
+    for n, (title, party, fine) in enumerate(
+        [
+            ("某食品厂生产销售含非法添加剂糕点案", "景德镇某某食品厂", "50000"),
+            ("某农资店销售假劣玉米种子案", "昌江区某某农资店", "30000"),
+        ],
+        3,
+    ):
+        values = filing_values(title, party, fine)
+        values.update(
+            decision_number=f"鱼山镇罚决〔{today().year}〕{n}号",
+            suspected_crime=True,
+            crime_note="货值金额较大，涉嫌犯罪",
+        )
+        page = submit(officer.get(f"/tenants/{YS}/@@new-penalty-filing"), "penalty-filing", "save", **values)
+        press(officer, page.request.url, "submit")
+        filings.append(page.request.url)
+
+    # The first case is referred from its filing; the second stays flagged (以罚代刑提示).
+    page = officer.get(filings[0] + "@@refer_crime").follow()
+    url = submit(
+        page,
+        "crime-referral",
+        "save",
+        offence="生产、销售有毒、有害食品罪",
+        found_date=days(-4),
+        report="经现场检查和抽样检验，糕点中检出非食用物质，货值金额约十二万元，涉嫌生产、销售有毒、有害食品罪，"
+        "建议移送昌江公安分局。",
+        officers=("ys.officer", "ys.liaison"),
+    ).request.url
+    materials = {
+        "letter": "涉嫌犯罪案件移送书",
+        "report": "调查报告",
+        "items": "涉案物品清单",
+        "appraisal": "检验报告",
+    }
+    for slot, kind in materials.items():
+        fill(officer.get(url).forms[f"upload-{slot}"], file=pdf(f"{kind}.pdf")).submit("upload", status=302)
+    press(officer, url, "report", comment="请主要领导审批")
+    press(people("ys.leader"), url, "approve", comment="同意移送")
+    press(officer, url, "send")
+    police = people("gaj.liaison")
+    press(police, url, "sign_receipt", comment="案卷材料已收到")
+    press(police, url, "open_case", case_number=f"昌公（食药）立字〔{today().year}〕8号")
