@@ -44,6 +44,7 @@ FEATURES = (
     ".participation",
     ".guidance",
     ".meetings",
+    ".enforcement",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

@@ -54,6 +54,7 @@ DEMO_PEOPLE = [
     ("cg.liaison", "城管局联系人", "cj-cgj", ["liaison", "officer"]),
     ("gaj.liaison", "公安分局联系人", "cj-gaj", ["liaison"]),
     ("jcy.liaison", "检察院联系人", "cj-jcy", ["liaison"]),
+    ("fy.liaison", "法院联系人", "cj-fy", ["liaison"]),
 ]
 
 
