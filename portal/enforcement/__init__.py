@@ -36,7 +36,7 @@ from ..calendar import add_workdays_ex, local_date
 from ..filings import PenaltyFiling
 from ..flows import FlowItem, attach_files, fmt
 from ..items import ItemRecorded, Transition, Workflow, WorkflowError, now, reindex
-from ..items.uploads import make_attachment
+from ..items.uploads import attach, make_attachment
 from ..notifications import notify_units
 from .dates import REMINDER_WORKDAYS, period_end, warning_day, window
 
@@ -467,8 +467,6 @@ def copy_decision_scan(item, filing, request):
         return
     with scan.blob.open("r") as f:
         data = f.read()
-    from ..items.uploads import attach
-
     attach(
         item,
         make_attachment(
