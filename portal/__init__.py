@@ -47,6 +47,7 @@ FEATURES = (
     ".obstruction",
     ".disputes",
     ".referrals",
+    ".enforcement",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

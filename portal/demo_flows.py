@@ -528,3 +528,48 @@ def crime_referrals(people):
     police = people("gaj.liaison")
     press(police, url, "sign_receipt", comment="案卷材料已收到")
     press(police, url, "open_case", case_number=f"昌公（食药）立字〔{today().year}〕8号")
+
+
+@demo_step(110, "申请人民法院强制执行：鱼山镇催告当事人后向区人民法院申请，法院受理并裁定准予执行")
+def enforcement(people):
+    from .enforcement.dates import add_months
+
+    # A fine served seven months ago and still unpaid: no reconsideration, no lawsuit, and the
+    # reminder served a month ago has run its ten working days; the window is open.
+    officer = people("ys.officer")
+    served = add_months(today(), -7)
+    values = filing_values("某某食品店逾期不缴纳罚款案", "昌江区某某食品店", "3000")
+    values.update(
+        decision_number=f"鱼山镇罚决〔{served.year}〕21号",
+        decision_date=(served - datetime.timedelta(days=2)).isoformat(),
+        case_filing_date=(served - datetime.timedelta(days=30)).isoformat(),
+        service_date=served.isoformat(),
+        performance_deadline=(served + datetime.timedelta(days=15)).isoformat(),
+    )
+    page = submit(officer.get(f"/tenants/{YS}/@@new-penalty-filing"), "penalty-filing", "save", **values)
+    filing = page.request.url
+    press(officer, filing, "submit")
+    press(people("scj.liaison"), filing, "record")
+    page = press(
+        officer,
+        filing,
+        "enforcement_reminder",
+        reminder_number=f"鱼山镇催〔{today().year}〕4号",
+        served_date=days(-30),
+        method="直接送达",
+        note="当事人称经营困难，请求延期缴纳，未提供证明材料",
+        file=pdf("催告书及送达回证.pdf"),
+    )
+    url = page.html.select_one(".portal-enforcement-application a")["href"]
+    press(
+        officer,
+        url,
+        "apply",
+        signed=True,
+        letter=Upload("强制执行申请书.pdf", PDF, "application/pdf"),
+        file=pdf("作出决定的事实理由和依据.pdf"),
+    )
+    court = people("fy.liaison")
+    press(court, url, "accept", case_number=f"（{today().year}）赣0202行审8号")
+    press(court, url, "rule", ruling="准予执行", ruling_number=f"（{today().year}）赣0202行审8号")
+    # 鱼山镇 has yet to record the outcome (执行完毕) once the fine is collected.

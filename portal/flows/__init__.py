@@ -321,6 +321,10 @@ class Flow:
     sends; by default ``save`` (or ``create_name``) and ``send``) and ``form_template``.
     ``listing_values(request)``, when given, is what the listing shows instead of the kit's page
     of every visible item (it has the same keys: see :func:`listing_view`).
+
+    Another package may add to a flow's item page without touching the flow: an action
+    (:meth:`add_action`, e.g. the court-enforcement reminder on a penalty filing) and a section
+    (:meth:`add_panel`), both from its own ``includeme``.
     """
 
     def __init__(
@@ -516,7 +520,8 @@ class Flow:
     # pages ---------------------------------------------------------------------------------------
 
     def offered_actions(self, item, request):
-        offered = [a for a in self.actions.values() if a.listed and a.offered(item, request)]
+        actions = [*self.actions.values(), *self.added(request.registry)["actions"].values()]
+        offered = [a for a in actions if a.listed and a.offered(item, request)]
         if self.draft_state and item.state == self.draft_state:
             if self.send and request.permits(item, "send"):
                 offered.insert(0, SEND)
@@ -538,6 +543,8 @@ class Flow:
         }
         if self.page_values is not None:
             values.update(self.page_values(context, request))
+        panels = self.added(request.registry)["panels"].values()
+        values["panels"] = [markup for markup in (render(context, request) for render in panels) if markup]
         return values
 
     def listing_view(self, context, request):
@@ -598,12 +605,38 @@ class Flow:
                 self.send_view, context=cls, name="send", request_method="POST", permission="send", **common
             )
         for action in self.actions.values():
-            config.add_view(
-                action.view,
-                context=cls,
-                name=action.name,
-                renderer=action.form_template,
-                permission=action.permission,
-                **({} if action.is_form else {"request_method": "POST"}),
-                **common,
-            )
+            self.register_action(config, action)
+
+    def register_action(self, config, action):
+        config.add_view(
+            action.view,
+            context=self.item_class,
+            name=action.name,
+            renderer=action.form_template,
+            permission=action.permission,
+            require_csrf=True,
+            **({} if action.is_form else {"request_method": "POST"}),
+        )
+
+    # what other packages add to a flow's items ---------------------------------------------------
+
+    def added(self, registry):
+        """``{"actions": {name: Action}, "panels": {name: render}}`` other packages added to this
+        flow in the application of ``registry`` (kept there, not on this module-level declaration,
+        so that each application has those of the features it includes)."""
+        added = registry.__dict__.setdefault("portal_flow_additions", {})
+        return added.setdefault(self.item_type, {"actions": {}, "panels": {}})
+
+    def add_action(self, config, action):
+        """An action another package adds to this flow's items (e.g. the enforcement application's
+        reminder on a penalty filing): listed on the item page with the flow's own (unless
+        ``listed=False``), its view registered as theirs. Called from that package's ``includeme``."""
+        self.added(config.registry)["actions"][action.name] = action
+        self.register_action(config, action)
+
+    def add_panel(self, config, name, render):
+        """A section another package adds to this flow's item page: ``render(item, request)``
+        returns its markup, or ``""`` to show nothing (it decides itself what the person may see).
+        The kit's item page shows the panels after the fields, in the order they were added; a flow
+        with its own template shows its ``panels`` where it puts them."""
+        self.added(config.registry)["panels"][name] = render
