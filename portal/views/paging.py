@@ -81,7 +81,11 @@ class Page:
         self.pages = max(1, math.ceil(count / size))
         self.number = min(max(1, number), self.pages)
         start = (self.number - 1) * size
-        self.items = [] if resultset is None else list(itertools.islice(resultset.all(), start, start + size))
+        self.items = []
+        if resultset is not None:
+            # Only the page's objects are loaded: the ids before it are skipped, not resolved.
+            ids = itertools.islice(resultset.ids, start, start + size)
+            self.items = [item for item in map(resultset.resolver, ids) if item is not None]
 
     @property
     def has_previous(self):
