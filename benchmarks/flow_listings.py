@@ -197,6 +197,8 @@ class District:
         self.weights = [DEPARTMENT_WEIGHTS.get(code, 1) for code in self.departments]
         #: The meetings minuted so far (action items are added to them).
         self.minuted = []
+        #: Routine meetings called so far, by department.
+        self.routine = {}
 
     def tenant(self, code):
         return self.root["tenants"][code]
@@ -791,7 +793,11 @@ def coordination_meeting(d, counts, actions_wanted):
 
     department = d.chance(0.85)
     owner = d.department() if department else d.township()
-    kind = ROUTINE if department and d.chance(0.4) else SPECIAL
+    # A department calls one routine meeting a half-year (this one and the next); the rest are
+    # special meetings, called when needed.
+    kind = ROUTINE if department and d.routine.get(owner, 0) < 2 else SPECIAL
+    if kind == ROUTINE:
+        d.routine[owner] = d.routine.get(owner, 0) + 1
     others = [code for code in d.townships + d.departments if code != owner]
     invitees = tuple(sorted(d.rng.sample(others, d.rng.randint(2, 6))))
     state = d.state({"draft": 5, "called": 45, "minuted": 40, "cancelled": 10})
