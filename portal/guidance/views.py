@@ -77,21 +77,25 @@ def _acting_tenant(request):
     return request.root["tenants"].get(request.acting_unit or "")
 
 
-def activity_list_values(context, request):
+def activity_list_values(context, request, open_requests=True):
     """The guidance page: the open requests (oldest first) beside the activities, and the links to
-    ask for guidance, to every request and to the unit's yearly record."""
+    ask for guidance, to every request and to the unit's yearly record. ``open_requests=False``:
+    the links only (the page of every request lists the open ones among the others)."""
     tenant = _acting_tenant(request)
-    catalog = portal_catalog(request)
-    count, result = visible_items(
-        request,
-        Eq(catalog["is_open"], True),
-        types=[REQUEST],
-        sort_index="created",
-        reverse=False,
-        limit=OPEN_REQUESTS_SHOWN,
-    )
+    count, shown = 0, None
+    if open_requests:
+        catalog = portal_catalog(request)
+        count, result = visible_items(
+            request,
+            Eq(catalog["is_open"], True),
+            types=[REQUEST],
+            sort_index="created",
+            reverse=False,
+            limit=OPEN_REQUESTS_SHOWN,
+        )
+        shown = list(result.all()) if count else []
     return {
-        "open_requests": list(result.all()) if count else [],
+        "open_requests": shown,
         "open_count": count,
         "can_ask": tenant is not None and request.permits(tenant, f"create:{REQUEST}"),
         "ask_url": request.resource_url(tenant, "@@new-guidance-request") if tenant is not None else "",
@@ -103,8 +107,8 @@ def activity_list_values(context, request):
 
 def request_list_values(context, request):
     """Every request: the way back to the guidance page."""
-    values = activity_list_values(context, request)
-    return {**values, "open_requests": None, "back_url": request.application_url + "/@@guidance"}
+    values = activity_list_values(context, request, open_requests=False)
+    return {**values, "back_url": request.application_url + "/@@guidance"}
 
 
 # The yearly record -------------------------------------------------------------------------------

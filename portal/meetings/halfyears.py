@@ -16,12 +16,13 @@ does not flag the years before it was used. Running it again changes nothing.
 """
 
 from BTrees.OOBTree import OOBTree
-from hypatia.query import Eq
+from hypatia.query import Any, Eq
 from persistent import Persistent
 
 from ..calendar import SHANGHAI
 from ..flows import fmt
 from ..items import now
+from ..items.catalog import loader
 from ..notifications import notify_units
 from . import (
     ROUTINE,
@@ -73,12 +74,25 @@ def meeting_record(root):
     return getattr(root, "meeting_record", None)
 
 
-def routine_meetings(root):
-    """``{unit code: {half: [meeting, ...]}}``: the routine meetings held or called, by half-year."""
+#: The states in which a meeting counts as held for its half-year (``CoordinationMeeting.held``).
+HELD_STATES = ("called", "minuted")
+
+
+def routine_meetings(root, owner=None):
+    """``{unit code: {half: [meeting, ...]}}``: the routine meetings held or called, by half-year;
+    with ``owner``, those of that unit only (a department's meetings page asks for its own).
+
+    The catalog narrows to meetings called or minuted (and of ``owner``) before any is loaded: the
+    meetings page of a department must not load every meeting of the district."""
     catalog = root["catalogs"]["portal"]
+    query = Eq(catalog["item_type"], "coordination_meeting") & Any(catalog["state"], HELD_STATES)
+    if owner is not None:
+        query = query & Eq(catalog["owner"], owner)
+    result = query.execute()
+    load = loader(result)
     found = {}
-    for meeting in (Eq(catalog["item_type"], "coordination_meeting")).execute().all():
-        if meeting.kind != ROUTINE or not meeting.held:
+    for meeting in (load(docid) for docid in result.ids):
+        if meeting is None or meeting.kind != ROUTINE or not meeting.held:
             continue
         found.setdefault(meeting.owner, {}).setdefault(meeting.half, []).append(meeting)
     for halves in found.values():

@@ -208,7 +208,7 @@ def routine_status(request, tenant):
     """The acting department's routine meetings this half-year, and its flagged half-years."""
     today = now_local().date()
     current = half_of(today)
-    held = routine_meetings(request.root).get(tenant.code, {}).get(current, [])
+    held = routine_meetings(request.root, owner=tenant.code).get(tenant.code, {}).get(current, [])
     record = meeting_record(request.root)
     flags = record.flags(tenant.code) if record is not None else []
     return {
