@@ -41,7 +41,7 @@ from pyramid.httpexceptions import HTTPForbidden
 from substanced.content import content
 
 from ..calendar import local_date
-from ..flows import FlowItem, attach_files, fmt
+from ..flows import FlowItem, actor, attach_files, fmt
 from ..items import Transition, Workflow, WorkflowError, now, record
 
 #: The kind of the units that decide disputes (the 区司法局, ``extra_kinds = ["supervisor"]``).
@@ -102,12 +102,6 @@ INTERIM_FIRST = (
 def _clause(text):
     """A text to go inside a sentence: without its closing full stop."""
     return text.rstrip("。；;. ")
-
-
-def _who(request):
-    from ..people import display_name
-
-    return {"login": request.login, "name": display_name(request.user) if request.user else request.login}
 
 
 def arbiters_of(root):
@@ -537,7 +531,7 @@ def record_interim(item, request, data):
         people=data["people"],
         measures=data["measures"],
         result=data.get("result", ""),
-        **_who(request),
+        **actor(request),
     )
     item.interim.append(entry)
     attach_files(item, data.get("files", ()), request, "先行处置材料")
@@ -558,7 +552,7 @@ def file_statement(item, request, data):
     unit = request.acting_unit
     item.statements.append(
         PersistentMapping(
-            unit=unit, at=now(), opinion=data["opinion"], basis=data.get("basis", ""), **_who(request)
+            unit=unit, at=now(), opinion=data["opinion"], basis=data.get("basis", ""), **actor(request)
         )
     )
     attach_files(item, data.get("files", ()), request, "陈述意见材料")
@@ -596,7 +590,7 @@ def call_meeting(item, request, data):
         topic=data["topic"],
         meeting_path=request.resource_path(called),
         meeting_number=called.number,
-        **_who(request),
+        **actor(request),
     )
     item.meetings.append(meeting)
     record(
@@ -629,7 +623,7 @@ def propose_agreement(item, request, data):
         at=now(),
         responsible=data["responsible"],
         content=data["content"],
-        **_who(request),
+        **actor(request),
     )
     item.agreements.append(agreement)
     item.proposal = agreement
@@ -720,7 +714,7 @@ def escalate(item, request, data):
     if item.proposal is not None:
         _answer_proposal(item, request, "lapsed")
     item.escalations.append(
-        PersistentMapping(unit=request.acting_unit, at=now(), reason=data["reason"], **_who(request))
+        PersistentMapping(unit=request.acting_unit, at=now(), reason=data["reason"], **actor(request))
     )
     attach_files(item, data.get("files", ()), request, "提请裁决材料")
 
@@ -755,7 +749,7 @@ def request_more(item, request, data):
             due_date=data["due_date"],
             answered=False,
             answer="",
-            **_who(request),
+            **actor(request),
         )
     )
     due = fmt(data["due_date"], with_time=False)
@@ -806,7 +800,7 @@ def decide(item, request, data):
         responsible=data["responsible"],
         reasons=data["reasons"],
         requirements=data.get("requirements", ""),
-        **_who(request),
+        **actor(request),
     )
     attach_files(item, data.get("files", ()), request, "裁决材料")
     for entry in item.open_requests():

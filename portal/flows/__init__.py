@@ -106,6 +106,25 @@ def fmt(moment, with_time=True):
     return moment.strftime("%Y-%m-%d")
 
 
+def span(delta):
+    """A duration as people say it: ``35分钟``, ``1小时5分钟``, ``3天2小时``."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        days, hours = divmod(hours, 24)
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if not hours:
+        return f"{minutes}分钟"
+    return f"{hours}小时{minutes}分钟" if minutes else f"{hours}小时"
+
+
+def actor(request):
+    """``{login, name}`` of the person acting, as a flow records it beside what they did."""
+    from ..people import display_name
+
+    return {"login": request.login, "name": display_name(request.user) if request.user else request.login}
+
+
 class FlowItem(Item):
     """An item of a flow: created from its form's fields, and naming the units it concerns."""
 

@@ -29,7 +29,7 @@ from persistent.mapping import PersistentMapping
 from substanced.content import content
 
 from ..calendar import SHANGHAI, add_hours
-from ..flows import FlowItem, fmt
+from ..flows import FlowItem, actor, fmt, span
 from ..items import Transition, Workflow, WorkflowError, now, record
 from ..notifications import notify_units
 
@@ -90,24 +90,6 @@ WORKFLOW = Workflow(
 
 #: States in which the notice is being handled (analysis, meetings, joint actions).
 OPEN_STATES = ("notified", "handling")
-
-
-def span(delta):
-    """A duration as people say it: ``35分钟``, ``1小时5分钟``, ``3天2小时``."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 48:
-        days, hours = divmod(hours, 24)
-        return f"{days}天{hours}小时" if hours else f"{days}天"
-    if not hours:
-        return f"{minutes}分钟"
-    return f"{hours}小时{minutes}分钟" if minutes else f"{hours}小时"
-
-
-def _who(request):
-    from ..people import display_name
-
-    return {"login": request.login, "name": display_name(request.user) if request.user else request.login}
 
 
 @content("Hazard Notice", icon="glyphicon glyphicon-warning-sign")
@@ -238,7 +220,7 @@ class HazardNotice(FlowItem):
             topic=topic,
             meeting_path=request.resource_path(called),
             meeting_number=called.number,
-            **_who(request),
+            **actor(request),
         )
         self.meetings.append(meeting)
         record(
@@ -452,7 +434,7 @@ def acknowledge(item, request):
         raise WorkflowError(refusal)
     when = now()
     unit = request.acting_unit
-    item.record_acknowledgement(unit, when, **_who(request))
+    item.record_acknowledgement(unit, when, **actor(request))
     late = item.acknowledgements[unit]["late"]
     comment = f"通报后{span(when - item.sent_at)}确认收悉" + ("，超过确认期限" if late else "")
     name = "acknowledge" if item.unacknowledged else "acknowledge_last"
@@ -500,7 +482,7 @@ def respond(item, request, data):
         data.get("analysis", ""),
         data.get("suggestions", ""),
         data.get("measures", ""),
-        **_who(request),
+        **actor(request),
     )
     attach_files(item, data.get("files", ()), request, "研判处置材料")
     item.update_clock()
@@ -527,7 +509,7 @@ def record_joint_action(item, request, data):
         data["units"],
         data["actions_taken"],
         data["result"],
-        **_who(request),
+        **actor(request),
     )
     attach_files(item, data.get("files", ()), request, "联合执法材料")
     action = item.joint_actions[-1]

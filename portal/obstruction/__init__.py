@@ -34,7 +34,7 @@ from pyramid.httpexceptions import HTTPForbidden
 from substanced.content import content
 
 from ..calendar import SHANGHAI, add_hours
-from ..flows import FlowItem, attach_files, fmt
+from ..flows import FlowItem, actor, attach_files, fmt, span
 from ..items import Transition, Workflow, WorkflowError, now, record
 from ..notifications import notify_units
 
@@ -100,24 +100,6 @@ WORKFLOW = Workflow(
 
 #: States in which public security records its handling.
 HANDLING_STATES = ("acknowledged", "handled")
-
-
-def span(delta):
-    """A duration as people say it: ``35分钟``, ``1小时5分钟``, ``3天2小时``."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 48:
-        days, hours = divmod(hours, 24)
-        return f"{days}天{hours}小时" if hours else f"{days}天"
-    if not hours:
-        return f"{minutes}分钟"
-    return f"{hours}小时{minutes}分钟" if minutes else f"{hours}小时"
-
-
-def _who(request):
-    from ..people import display_name
-
-    return {"login": request.login, "name": display_name(request.user) if request.user else request.login}
 
 
 def police_units(request):
@@ -390,7 +372,7 @@ def acknowledge(item, request):
     if refusal:
         raise WorkflowError(refusal)
     when = now()
-    item.record_acknowledgement(when, **_who(request))
+    item.record_acknowledgement(when, **actor(request))
     late = item.acknowledgement["late"]
     comment = f"报告后{span(when - item.sent_at)}接报" + ("，超过接报期限" if late else "")
     WORKFLOW.fire(
@@ -422,7 +404,7 @@ def handle(item, request, data):
         raise WorkflowError(refusal)
     if not request.permits(item, "handle"):
         raise HTTPForbidden("当前单位无权反馈处理情况")
-    item.record_update(now(), data, **_who(request))
+    item.record_update(now(), data, **actor(request))
     attach_files(item, data.get("files", ()), request, "公安机关法律文书")
     text = item.update_text(item.updates[-1])
     if data["step"] == RESULT_STEP and item.state == "acknowledged":

@@ -34,7 +34,7 @@ from persistent.mapping import PersistentMapping
 from substanced.content import content
 
 from ..calendar import add_hours, add_workdays_ex, local_date, workdays_between
-from ..flows import FlowItem, fmt
+from ..flows import FlowItem, actor, fmt
 from ..items import Attachment, Transition, Workflow, WorkflowError, now, record
 from ..items.numbering import next_number
 from ..items.uploads import UploadError, attach, make_attachment
@@ -151,12 +151,6 @@ def overrides(request):
 def office_close(request):
     """The ``portal.office_close`` rule (parsed at start by :mod:`portal.requests`), or None."""
     return getattr(request.registry, "portal_office_close", None)
-
-
-def _who(request):
-    from ..people import display_name
-
-    return {"login": request.login, "name": display_name(request.user) if request.user else request.login}
 
 
 class ReferralMaterial(Attachment):
@@ -553,7 +547,7 @@ def sign_receipt(item, request, comment=""):
     """Public security signs the receipt: who and when; its clock runs from receipt as before."""
     WORKFLOW.check(item, request, "sign_receipt")
     item.receipt_signed_at = now()
-    item.receipt_signed_by = _who(request)["name"]
+    item.receipt_signed_by = actor(request)["name"]
     return fire(item, request, "sign_receipt", comment)
 
 
@@ -646,7 +640,7 @@ def record_supervision(item, request, data):
     item.supervision_outcome = data["outcome"]
     item.supervision_records.append(
         PersistentMapping(
-            unit=request.acting_unit, at=now(), outcome=data["outcome"], note=data["note"], **_who(request)
+            unit=request.acting_unit, at=now(), outcome=data["outcome"], note=data["note"], **actor(request)
         )
     )
     item.update_clock()
@@ -683,7 +677,7 @@ def handover(item, request, data):
         receiver=data["receiver"],
         handed_at=data["handed_at"],
         note=data.get("note", ""),
-        **_who(request),
+        **actor(request),
     )
     attach_files(item, data.get("files", ()), request, "涉案物品移交清单")
     return fire(item, request, "handover", _with_late(item.handover_text(), late))

@@ -1,3 +1,3 @@
-"""One site per test module, each person logged in once (see ``tests/requests/conftest.py``)."""
+"""One site per test module, each person logged in once on it (see :mod:`tests.module_site`)."""
 
-from tests.requests.conftest import app, person  # noqa: F401
+from tests.module_site import app, person  # noqa: F401 (fixtures)
