@@ -125,6 +125,23 @@ def actor(request):
     return {"login": request.login, "name": display_name(request.user) if request.user else request.login}
 
 
+def close_by_owner(item, request, data, who, files_kind):
+    """The item's own unit closes it with a note (``data["note"]``) and files; every clock stops.
+
+    ``who``: the owner as the refusal names it (``通报单位``). The workflow's ``close`` transition
+    is checked first."""
+    item.workflow.check(item, request, "close")
+    if request.acting_unit != item.owner:
+        raise WorkflowError(f"只有{who}可以办结")
+    item.closed_at = now()
+    item.close_note = data["note"]
+    attach_files(item, data.get("files", ()), request, files_kind)
+    item.workflow.fire(
+        item, request, "close", data["note"], before_record=lambda item, request: item.set_due(None)
+    )
+    return "已办结"
+
+
 class FlowItem(Item):
     """An item of a flow: created from its form's fields, and naming the units it concerns."""
 

@@ -29,7 +29,7 @@ from persistent.mapping import PersistentMapping
 from substanced.content import content
 
 from ..calendar import SHANGHAI, add_hours
-from ..flows import FlowItem, actor, fmt, span
+from ..flows import FlowItem, actor, close_by_owner, fmt, span
 from ..items import Transition, Workflow, WorkflowError, now, record
 from ..notifications import notify_units
 
@@ -526,18 +526,7 @@ def record_joint_action(item, request, data):
 
 def close(item, request, data):
     """The township closes the notice once the hazard is removed; every clock stops."""
-    from ..flows import attach_files
-
-    WORKFLOW.check(item, request, "close")
-    if request.acting_unit != item.owner:
-        raise WorkflowError("只有通报单位可以办结")
-    item.closed_at = now()
-    item.close_note = data["note"]
-    attach_files(item, data.get("files", ()), request, "整改材料")
-    WORKFLOW.fire(
-        item, request, "close", data["note"], before_record=lambda item, request: item.set_due(None)
-    )
-    return "已办结"
+    return close_by_owner(item, request, data, "通报单位", "整改材料")
 
 
 # The portal-deadlines run ------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from pyramid.httpexceptions import HTTPForbidden
 from substanced.content import content
 
 from ..calendar import SHANGHAI, add_hours
-from ..flows import FlowItem, actor, attach_files, fmt, span
+from ..flows import FlowItem, actor, close_by_owner, attach_files, fmt, span
 from ..items import Transition, Workflow, WorkflowError, now, record
 from ..notifications import notify_units
 
@@ -419,16 +419,7 @@ def handle(item, request, data):
 
 def close(item, request, data):
     """The reporting unit closes the report; every clock stops."""
-    WORKFLOW.check(item, request, "close")
-    if request.acting_unit != item.owner:
-        raise WorkflowError("只有报告单位可以办结")
-    item.closed_at = now()
-    item.close_note = data["note"]
-    attach_files(item, data.get("files", ()), request, "办结材料")
-    WORKFLOW.fire(
-        item, request, "close", data["note"], before_record=lambda item, request: item.set_due(None)
-    )
-    return "已办结"
+    return close_by_owner(item, request, data, "报告单位", "办结材料")
 
 
 # The portal-deadlines run ------------------------------------------------------------------------
