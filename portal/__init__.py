@@ -96,6 +96,8 @@ def make_config(settings):
     config.include(".tenants")
     config.include(".people")
     config.include(".items")
+    # Before the flows: they declare their figures with its ``config.add_figures``.
+    config.include(".supervision")
     for feature in FEATURES:
         config.include(feature)
     config.add_static_view("static", str(PROJECT / "static"), cache_max_age=3600)

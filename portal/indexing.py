@@ -236,17 +236,21 @@ def reindex_oids(root, oids):
     copy their new history entries to the audit trail."""
     from .fulltext import current_fulltext
     from .items import Item
+    from .supervision.figures import FigureTracker
 
     objectmap = root.__objectmap__
     everywhere = [root["catalogs"][name] for name in CATALOGS if name in root["catalogs"]]
     trail = getattr(root, "audit_trail", None)
     fulltext = current_fulltext()
+    figures = FigureTracker(root)
     texts, gone = {}, []
     for oid in oids:
         resource = objectmap.object_for(oid)
+        counted = figures.before(oid)
         if resource is None:
             for catalog in everywhere:
                 catalog.unindex_resource(oid, action_mode=MODE_IMMEDIATE)
+            figures.after(oid, counted)
             gone.append(oid)
             continue
         wanted = catalogs_of(resource)
@@ -256,6 +260,7 @@ def reindex_oids(root, oids):
             # Items indexed in the system catalog by an earlier version leave it when next indexed.
             if catalog not in wanted and oid in catalog.objectids:
                 catalog.unindex_resource(oid, action_mode=MODE_IMMEDIATE)
+        figures.after(oid, counted)
         if isinstance(resource, Item):
             texts[oid] = resource.searchable_text()
             if trail is not None:

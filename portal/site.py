@@ -113,6 +113,9 @@ def ensure_structure(site, registry):
     for name in ("system", "portal"):
         if name in catalogs:
             catalogs[name].update_indexes(registry=registry, reindex=True)
+    from .supervision.figures import ensure_counts
+
+    ensure_counts(site)
     defer_indexes(site)
     if "tenants" not in site:
         tenants = Tenants()

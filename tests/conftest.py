@@ -5,6 +5,7 @@ own copy of its Data.fs, so tests never share state and bcrypt hashes the demo p
 """
 
 import shutil
+import uuid
 from pathlib import Path
 
 import psycopg2
@@ -130,7 +131,8 @@ def root(app):
 @pytest.fixture
 def postgres_uri(tmp_path):
     """A fresh PostgreSQL database for RelStorage, dropped afterwards."""
-    name = f"portal_scaleout_{tmp_path.name[-12:].replace('-', '_').lower()}"
+    # Unique across test processes running at once (pytest -n): never another test's database.
+    name = f"portal_scaleout_{uuid.uuid4().hex[:12]}"
     admin = psycopg2.connect(POSTGRES)
     admin.autocommit = True
     with admin.cursor() as cursor:

@@ -1,6 +1,8 @@
 """The PostgreSQL full-text store on the real server: phrases in order, never across punctuation,
 long documents, quotes and backslashes, one character, removal."""
 
+import uuid
+
 import psycopg2
 import pytest
 
@@ -11,7 +13,7 @@ from tests.conftest import POSTGRES
 
 @pytest.fixture
 def store(tmp_path):
-    table = f"fulltext_{tmp_path.name[-16:].lower().replace('-', '_')}"
+    table = f"fulltext_{uuid.uuid4().hex[:16]}"
     yield PostgresFullText(POSTGRES, table)
     with psycopg2.connect(POSTGRES) as conn, conn.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")

@@ -143,6 +143,7 @@ class PortalIndexes:
     title = ChineseText()
     text = ChineseText()
     chars = Keyword()
+    figures = Keyword()
 
 
 def due_key(due):
@@ -228,6 +229,15 @@ class PortalIndexViews:
     @indexview()
     def number(self, default):
         return self._value(default, getattr(self.resource, "number", None) or None)
+
+    @indexview()
+    def figures(self, default):
+        """The supervision figures the item counts in (``measure|unit|yyyymm``, portal.supervision)."""
+        from ..supervision.figures import figure_keys
+
+        item = self._item()
+        keys = () if item is None else figure_keys(item)
+        return list(keys) if keys else default
 
     # The words: in the catalog, unless a full-text store beside it keeps them (portal.fulltext).
 

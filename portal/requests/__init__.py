@@ -20,6 +20,7 @@ from substanced.content import content
 
 from ..calendar import add_workdays_ex, local_date, workdays_between, year_has_data
 from ..flows import FlowItem, attach_files, fmt
+from ..supervision.figures import Measure
 from ..items import Transition, Workflow, WorkflowError, now, record, reindex
 
 #: What a township may ask for.
@@ -302,8 +303,36 @@ def clocks_from_receipt(root, registry):
         reindex(item)
 
 
+GROUP = "协作请求"
+MEASURES = (
+    Measure("requests.received", "收到请求", GROUP, "duty", "部门收到的协作请求（按送达月份）"),
+    Measure("requests.on_time", "按期答复", GROUP, "", "期限内书面答复（按答复月份）"),
+    Measure("requests.late", "逾期答复", GROUP, "late", "超过答复期限才答复（按答复月份）"),
+    Measure("requests.extended", "延期", GROUP, "", "办理中延长过答复期限的请求（按送达月份）"),
+    Measure("requests.open", "未答复", GROUP, "open", "已送达、尚未答复的请求（按送达月份）"),
+    Measure("requests.sent", "发出请求", GROUP, "", "乡镇（街道）发出的协作请求（按发送月份）"),
+)
+
+
+def figures(item):
+    """What a collaboration request counts in the supervisor's overview (portal.supervision)."""
+    if item.sent_at is not None:
+        yield "requests.sent", item.owner, item.sent_at
+    if item.received_at is None:
+        return
+    yield "requests.received", item.department, item.received_at
+    if item.extensions:
+        yield "requests.extended", item.department, item.received_at
+    if item.answered_at is not None:
+        late = "requests.late" if item.answered_late else "requests.on_time"
+        yield late, item.department, item.answered_at
+    elif item.state in ("sent", "received"):
+        yield "requests.open", item.department, item.received_at
+
+
 def includeme(config):
     config.add_evolution_step(clocks_from_receipt, name="portal.requests.clocks_from_receipt")
+    config.add_figures("collab_request", MEASURES, figures)
     config.registry.portal_office_close = parse_office_close(
         config.registry.settings.get("portal.office_close")
     )

@@ -25,6 +25,7 @@ from ..flows import FlowItem, attach_files, fmt
 from ..items import Transition, Workflow, WorkflowError, now, record, reindex
 from ..items.numbering import next_number
 from ..items.uploads import UploadError
+from ..supervision.figures import Measure
 from ..views.forms import CHOOSE_AGAIN
 
 #: Working days from the finding to the transfer, and the longest period after a notice.
@@ -616,6 +617,38 @@ def clocks_from_receipt(root, registry):
         reindex(item)
 
 
+GROUP = "案件移送"
+MEASURES = (
+    Measure("transfers.sent", "移送案件", GROUP, "duty", "移出单位移送的案件（按移送月份）"),
+    Measure("transfers.sent_late", "逾期移送", GROUP, "late", "发现后超过移送期限才移送（按移送月份）"),
+    Measure("transfers.received", "收到移送", GROUP, "duty", "接收单位收到的移送（按送达月份）"),
+    Measure("transfers.answered_on_time", "按期答复受理", GROUP, "", "期限内受理或不予受理（按答复月份）"),
+    Measure("transfers.answered_late", "逾期答复受理", GROUP, "late", "超过期限才答复是否受理（按答复月份）"),
+    Measure("transfers.declined", "不予受理", GROUP, "refused", "接收单位不予受理的移送（按答复月份）"),
+    Measure("transfers.open", "待答复受理", GROUP, "open", "已送达、尚未答复是否受理（按送达月份）"),
+)
+
+
+def figures(item):
+    """What a case transfer counts in the supervisor's overview (portal.supervision)."""
+    if item.sent_at is None:
+        return
+    yield "transfers.sent", item.owner, item.sent_at
+    if item.sent_late:
+        yield "transfers.sent_late", item.owner, item.sent_at
+    if item.received_at is None:
+        return
+    yield "transfers.received", item.receiver, item.received_at
+    if item.answered_at is not None:
+        late = "transfers.answered_late" if item.answered_late else "transfers.answered_on_time"
+        yield late, item.receiver, item.answered_at
+        if item.decline_reason or item.state == "declined":
+            yield "transfers.declined", item.receiver, item.answered_at
+    elif item.state in ("sent", "received"):
+        yield "transfers.open", item.receiver, item.received_at
+
+
 def includeme(config):
     config.add_evolution_step(clocks_from_receipt, name="portal.transfers.clocks_from_receipt")
+    config.add_figures("case_transfer", MEASURES, figures)
     config.include(".flow")

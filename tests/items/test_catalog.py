@@ -4,6 +4,8 @@ The splitter is checked on its own; queries run against a real site's ``portal``
 items of the sample types added the normal way (indexed on add).
 """
 
+import uuid
+
 import psycopg2
 import pytest
 import transaction
@@ -73,7 +75,7 @@ def catalog_app(request, site_dir):
     """The app with its words in each full-text store: SQLite beside the FileStorage, a table in
     PostgreSQL (as beside RelStorage), or the catalog's own text indexes (as on ZEO)."""
     choice = request.param
-    table = f"fulltext_{site_dir.parent.name[-20:].lower().replace('-', '_')}"
+    table = f"fulltext_{uuid.uuid4().hex[:16]}"
     if choice == "postgresql":
         choice = f"postgresql://postgres@127.0.0.1:5432/test?table={table}"
     application = make_app(site_dir, **{"portal.fulltext": choice})

@@ -1,0 +1,27 @@
+"""督查 (supervision), 昌府办字〔2024〕52号 (三)(三): the 区司法局 holds every unit to its duties.
+
+* :mod:`.figures` — what each flow counts (``config.add_figures``) and the counters the indexer
+  keeps from the catalog's ``figures`` index;
+* :mod:`.periods` — the month, quarter, half-year, year or from–to a page is about;
+* :mod:`.overview` — one row per unit with its figures, its yellow and red warnings and its
+  warning rate; the items behind any figure;
+* :mod:`.views` — the overview page (``@@supervision``), the list behind a figure
+  (``@@supervision-items``) and the threshold the supervisor sets.
+
+Who may open them is the policy's (``policies/supervision.csv``): the 区司法局's supervisors and the
+portal admin.
+"""
+
+from .figures import Measure, add_figures  # noqa: F401 (for the flows)
+
+
+def supervision_link(request):
+    if request.login is None or not request.permits(request.root, "view:supervision"):
+        return None
+    return request.application_url + "/@@supervision"
+
+
+def includeme(config):
+    config.add_directive("add_figures", add_figures)
+    config.add_nav_link(50, "督查", supervision_link)
+    config.scan(".views")
