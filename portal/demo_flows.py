@@ -573,3 +573,39 @@ def enforcement(people):
     press(court, url, "accept", case_number=f"（{today().year}）赣0202行审8号")
     press(court, url, "rule", ruling="准予执行", ruling_number=f"（{today().year}）赣0202行审8号")
     # 鱼山镇 has yet to record the outcome (执行完毕) once the fine is collected.
+
+
+@demo_step(
+    140, "责任追究：区司法局督查员对区市监局作出责任追究决定（责令整改），区市监局报送整改情况，待司法局审核"
+)
+def accountability(people):
+    supervisor = people("sfj.supervisor")
+    title = "关于某加工点使用非食品原料的认定请求"
+    listing = supervisor.get("/@@collab-requests")
+    row = next(row for row in listing.html.select(".portal-listing tbody tr") if title in row.text)
+    number = row.select_one("td").text.strip()
+    url = submit(
+        supervisor.get(f"/tenants/{SFJ}/@@new-accountability"),
+        "accountability-form",
+        "decide",
+        title="关于区市监局未及时处置紧急认定请求的责任追究决定",
+        unit=SCJ,
+        person_name="李某",
+        person_post="区市监局食品安全监管股股长",
+        duty="未按期答复协作请求",
+        facts="鱼山镇就某加工点使用工业明胶一事提交紧急认定请求，并说明证据可能灭失；区市监局收到后未及时派员现场处置，"
+        "也未在3个工作日内书面反馈认定意见。",
+        related_numbers=number,
+        measure="责令整改",
+        rectify_due=workday_from(10).isoformat(),
+        file=pdf("督查情况说明.pdf"),
+    ).request.url
+    press(
+        people("scj.leader"),
+        url,
+        "rectify",
+        text="已派员会同鱼山镇对查获原料抽样送检，认定意见已书面反馈；"
+        "今后紧急协作请求由分管领导当日指定专人办理，并纳入股室月度考核。",
+        file=pdf("整改报告.pdf"),
+    )
+    # The 司法局's review is awaited: the decision waits for it on its page and the supervisor's to-do.
