@@ -200,7 +200,11 @@ def send_back_validator(node, kw):
     item = kw["item"]
 
     def validate(form, value):
-        if item.measure == ORDER_TO_RECTIFY and value["rectify_due"] is None:
+        if value["rectify_due"] is not None:
+            return
+        if item.rectify_due is not None and item.rectify_due < now().date():
+            invalid(form, rectify_due="原整改期限已过，请填写新的整改期限")
+        if item.measure == ORDER_TO_RECTIFY:
             invalid(form, rectify_due="措施为“责令整改”的，请填写新的整改期限")
 
     return validate
@@ -215,7 +219,7 @@ class SendBackSchema(CSRFSchema):
         missing=None,
         default=current_due,
         validator=rectify_due_validator,
-        description="被追究单位须在此日期前重新报送整改情况；不填则沿用原期限",
+        description="被追究单位须在此日期前重新报送整改情况；不填则沿用原期限（原期限已过的须重填）",
     )
 
 
