@@ -5,7 +5,9 @@
 * :mod:`.authorization`: the Pyramid authorization policy that asks the engine;
 * :mod:`.views`: the portal admins' policy page (``/@@policy``);
 * :mod:`.names`: the name spaces of the names in rows (``user:``, ``role:``, ``unit:``, ``kind:``);
-* :mod:`.evolve`: the evolution step putting an older site's rows into those name spaces.
+* :mod:`.evolve`: the evolution step putting an older site's rows into those name spaces;
+* :mod:`.explain` and :mod:`.why`: 权限说明, why a person may or may not do an action on an item
+  (the rows and memberships that decide), and its page on every item (``@@why``).
 
 Every request gets ``request.permits(context, permission)``, ``request.login`` (the person's login),
 ``request.acting_unit`` (the unit code they act as) and ``request.policy`` (the engine, in step with
@@ -95,3 +97,4 @@ def includeme(config):
     config.add_request_method(request_permits, "permits")
     config.include(".views")
     config.include(".evolve")
+    config.include(".why")

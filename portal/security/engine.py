@@ -105,7 +105,9 @@ class PortalEnforcer(casbin.Enforcer):
 
     def enforce(self, *rvals):
         if self.model["m"]["m"].value != PRESELECTED_MATCHER:
-            return super().enforce(*rvals)
+            # Under the lock: :meth:`matching_rows` puts one row at a time in the model.
+            with self._lock:
+                return super().enforce(*rvals)
         rows = self.candidate_rows(*rvals)
         if not rows:
             # pycasbin evaluates the matcher once with empty fields when there are no rows at
@@ -119,6 +121,35 @@ class PortalEnforcer(casbin.Enforcer):
                 return self.enforce_ex(*rvals)[0]
             finally:
                 assertion.policy = everything
+
+    def policy_rows(self):
+        """Every ``p`` row, in order (read under the lock: a decision puts its selection in place)."""
+        with self._lock:
+            return list(self.model["p"]["p"].policy)
+
+    def matching_rows(self, *rvals):
+        """Every ``p`` row for which the matcher holds, in order, for :mod:`.explain` to show what
+        decided: pycasbin's own evaluation of each row alone. Whatever their subject, every row is
+        evaluated whose relation, type and action fields are the request's or ``"*"`` (the matcher's
+        literal comparisons; with another matcher, every row), not the pre-selection's few."""
+        assertion = self.model["p"]["p"]
+        literal = self.model["m"]["m"].value == PRESELECTED_MATCHER
+        _, _, rel, typ, act = rvals
+        found = []
+        with self._lock:
+            everything = assertion.policy
+            try:
+                for row in everything:
+                    if literal and not (
+                        row[2] in ("*", rel) and row[3] in ("*", typ) and row[4] in ("*", act)
+                    ):
+                        continue
+                    assertion.policy = [row]
+                    if self.enforce_ex(*rvals)[0]:
+                        found.append(row)
+            finally:
+                assertion.policy = everything
+        return found
 
 
 def apply_role_change(enforcer, op, ptype, row):

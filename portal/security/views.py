@@ -45,6 +45,8 @@ ACTION_TITLES = {
     "create": "新建",
     "manage_members": "管理成员与角色",
     "manage": "管理",
+    "why": "权限说明",
+    "why_members": "查询该单位人员的权限说明",
 }
 
 
