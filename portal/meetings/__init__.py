@@ -521,12 +521,11 @@ def action_figures(action):
 def includeme(config):
     from substanced.interfaces import IRoot
 
-    config.add_figures(CoordinationMeeting.item_type, MEASURES, meeting_figures)
-    config.add_figures(MeetingAction.item_type, (), action_figures)
-
     from .halfyears import check_routine_meetings
     from .views import ACTION_FLOW, MEETING_FLOW, record_page
 
+    config.add_figures(CoordinationMeeting.item_type, MEASURES, meeting_figures)
+    config.add_figures(MeetingAction.item_type, (), action_figures)
     MEETING_FLOW.include(config)
     ACTION_FLOW.include(config)
     config.add_deadline_check("meetings.routine", check_routine_meetings)

@@ -566,7 +566,13 @@ MEASURES = (
         "期限内确认参加人员或说明无法参加（按答复月份）",
     ),
     Measure("participation.replied_late", "逾期答复", GROUP, "late", "超过答复期限才答复（按答复月份）"),
-    Measure("participation.declined", "无法参加", GROUP, "refused", "答复无法参加的（拒不履行；按答复月份）"),
+    Measure(
+        "participation.declined",
+        "无法参加",
+        GROUP,
+        "refused",
+        "答复无法参加的（拒不履行；按答复无法参加的月份）",
+    ),
     Measure(
         "participation.unanswered",
         "未答复",
