@@ -15,6 +15,7 @@ from substanced.content import content
 from ..calendar import local_date
 from ..flows import FlowItem, attach_files, fmt
 from ..items import Transition, Workflow, now
+from ..supervision.figures import Measure
 
 #: How the complaint came in.
 CHANNELS = ("来信", "来电", "来访", "网络", "12345热线", "其他")
@@ -176,8 +177,51 @@ def acknowledge(item, request):
     return f"已签收{item.owner_title}移送的材料"
 
 
+GROUP = "举报投诉"
+MEASURES = (
+    Measure("complaints.received", "首问受理", GROUP, "", "最先收到并登记受理的举报投诉信访（按收到月份）"),
+    Measure(
+        "complaints.told", "告知另行反映", GROUP, "", "不属本单位职责、已告知向有权机关反映（按办结月份）"
+    ),
+    Measure("complaints.answered", "答复办结", GROUP, "", "经核实无违法、已答复反映人（按办结月份）"),
+    Measure("complaints.case_opened", "立案查处", GROUP, "", "经核实应予处罚、已立案（按办结月份）"),
+    Measure("complaints.transferred", "移送对方", GROUP, "", "移送乡镇（街道）或部门处理（按移送月份）"),
+    Measure(
+        "complaints.open", "核实处理中", GROUP, "open", "已登记、尚未告知、答复、立案或移送（按收到月份）"
+    ),
+    Measure("complaints.transfers_received", "收到移送", GROUP, "", "对方移送来的举报投诉（按移送月份）"),
+    Measure(
+        "complaints.transfers_unsigned", "移送未签收", GROUP, "open", "对方移送来、尚未签收的（按移送月份）"
+    ),
+)
+#: The outcome each closing state stands for.
+OUTCOME_MEASURES = {
+    "closed_told": "complaints.told",
+    "closed_answered": "complaints.answered",
+    "case_opened": "complaints.case_opened",
+}
+
+
+def figures(complaint):
+    """What a complaint counts in the supervisor's overview (portal.supervision): for the unit
+    that received it first, by outcome; for the unit it was transferred to, its receipt."""
+    unit = complaint.owner
+    yield "complaints.received", unit, complaint.received_at
+    if complaint.state in OUTCOME_MEASURES:
+        yield OUTCOME_MEASURES[complaint.state], unit, complaint.closed_at
+    elif complaint.state in ("registered", "verifying"):
+        yield "complaints.open", unit, complaint.received_at
+    if complaint.transferred_at is not None:
+        receiver = complaint.transfer_to
+        yield "complaints.transferred", unit, complaint.transferred_at
+        yield "complaints.transfers_received", receiver, complaint.transferred_at
+        if complaint.state == "transferred":
+            yield "complaints.transfers_unsigned", receiver, complaint.transferred_at
+
+
 def includeme(config):
     from .flow import FLOW
 
+    config.add_figures(Complaint.item_type, MEASURES, figures)
     config.scan(".")
     FLOW.include(config)

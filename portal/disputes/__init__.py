@@ -43,6 +43,7 @@ from substanced.content import content
 from ..calendar import local_date
 from ..flows import FlowItem, actor, attach_files, fmt
 from ..items import Transition, Workflow, WorkflowError, now, record
+from ..supervision.figures import Measure
 
 #: The kind of the units that decide disputes (the 区司法局, ``extra_kinds = ["supervisor"]``).
 ARBITER_KIND = "supervisor"
@@ -867,9 +868,34 @@ def dispute_panel(request):
     return {"id": "disputes", "title": "职责分工争议", "html": html}
 
 
+GROUP = "职责争议"
+MEASURES = (
+    Measure("disputes.sides", "涉及争议", GROUP, "", "本单位作为一方的职责分工争议（按提出月份）"),
+    Measure("disputes.agreed", "协商解决", GROUP, "", "双方协商一致解决的（按解决月份）"),
+    Measure("disputes.escalated", "提请裁决", GROUP, "", "协商不成、提请区司法局裁决的（按首次提请月份）"),
+    Measure("disputes.responsible", "确定为责任单位", GROUP, "", "经协商或裁决由本单位负责的（按解决月份）"),
+    Measure("disputes.open", "尚未解决", GROUP, "open", "尚未协商一致、也未裁决的（按提出月份）"),
+)
+
+
+def figures(dispute):
+    """What a dispute counts, for each side, in the supervisor's overview (portal.supervision)."""
+    for side in dispute.sides:
+        yield "disputes.sides", side, dispute.created
+        if dispute.escalations:
+            yield "disputes.escalated", side, dispute.escalations[0]["at"]
+        if dispute.state in OPEN_STATES:
+            yield "disputes.open", side, dispute.created
+        elif dispute.concluded_by == "agreement":
+            yield "disputes.agreed", side, dispute.closed_at
+    if dispute.responsible:
+        yield "disputes.responsible", dispute.responsible, dispute.closed_at
+
+
 def includeme(config):
     from .flow import FLOW
 
+    config.add_figures(JurisdictionDispute.item_type, MEASURES, figures)
     FLOW.include(config)
     config.add_dashboard_panel(40, dispute_panel)
     config.scan(".")

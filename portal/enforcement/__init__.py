@@ -38,6 +38,7 @@ from ..flows import FlowItem, attach_files, fmt
 from ..items import ItemRecorded, Transition, Workflow, WorkflowError, now, reindex
 from ..items.uploads import attach, make_attachment
 from ..notifications import notify_units
+from ..supervision.figures import Measure
 from .dates import REMINDER_WORKDAYS, period_end, warning_day, window
 
 ITEM_TYPE = "court_application"
@@ -733,10 +734,45 @@ def on_filing_recorded(event):
         reindex(item, event.request)
 
 
+GROUP = "申请强制执行"
+MEASURES = (
+    Measure(
+        "enforcement.reminded", "催告", GROUP, "", "当事人逾期不履行、已书面催告的处罚决定（按催告送达月份）"
+    ),
+    Measure("enforcement.applied", "申请法院强制执行", GROUP, "", "向人民法院申请强制执行的（按申请月份）"),
+    Measure("enforcement.granted", "裁定准予执行", GROUP, "", "人民法院裁定准予执行的（按收到裁定月份）"),
+    Measure(
+        "enforcement.refused",
+        "不予受理或不准予执行",
+        GROUP,
+        "",
+        "人民法院不予受理或裁定不准予执行的（按收到裁定月份）",
+    ),
+)
+
+
+def figures(application):
+    """What a court application counts for its township in the overview (portal.supervision)."""
+    township = application.owner
+    yield "enforcement.reminded", township, application.reminder_served or application.created
+    if application.applied_at is None:
+        return
+    yield "enforcement.applied", township, application.applied_at
+    if application.ruling_received is not None:
+        # A ruling, or the refusal to accept (which sets no ruling).
+        granted = application.ruling == GRANTED
+        yield (
+            ("enforcement.granted" if granted else "enforcement.refused"),
+            township,
+            application.ruling_received,
+        )
+
+
 def includeme(config):
     from ..filings.flow import FILINGS
     from .flow import FLOW, REMINDER
 
+    config.add_figures(ITEM_TYPE, MEASURES, figures)
     FLOW.include(config)
     FILINGS.add_action(config, REMINDER)
     FILINGS.add_panel(config, "enforcement", filing_panel)

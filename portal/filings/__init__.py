@@ -21,6 +21,7 @@ from ..calendar import add_workdays_ex, local_date, workdays_between
 from ..flows import FlowItem, attach_files, fmt
 from ..items import Transition, Workflow, now, record
 from ..items.numbering import next_number
+from ..supervision.figures import Measure
 
 # The 公民身份号码 and 统一社会信用代码 checks are the portal's, shared by every form.
 from ..views.fields import ID_CARD, citizen_id_valid, looks_like_uscc, uscc_valid  # noqa: F401
@@ -330,8 +331,49 @@ def record_filing(filing, request):
     return f"已备案：{filing.number}"
 
 
+GROUP = "处罚决定备案"
+MEASURES = (
+    Measure("filings.filed", "报送备案", GROUP, "duty", "乡镇（街道）报送的处罚决定备案（按首次报送月份）"),
+    Measure(
+        "filings.filed_on_time", "按时报送", GROUP, "", "自决定之日起在报送时限内首次报送（按首次报送月份）"
+    ),
+    Measure("filings.filed_late", "逾期报送", GROUP, "late", "超过报送时限才首次报送（按首次报送月份）"),
+    Measure(
+        "filings.returned",
+        "被退回补正",
+        GROUP,
+        "",
+        "被业务主管部门退回补正的备案（按退回月份；同一件同月退回多次计一件）",
+    ),
+    Measure(
+        "filings.received", "收到备案", GROUP, "duty", "业务主管部门收到、须备案的处罚决定（按首次报送月份）"
+    ),
+    Measure("filings.recorded", "已备案", GROUP, "", "业务主管部门予以备案（按备案月份）"),
+    Measure("filings.pending", "待备案", GROUP, "open", "已报送、部门尚未备案或退回（按首次报送月份）"),
+)
+
+
+def figures(filing):
+    """What a filing counts in the supervisor's overview (portal.supervision): the township's
+    timeliness and returns, the department's receipt and record."""
+    if filing.submitted_date is None:
+        return
+    township, day = filing.owner, filing.submitted_date
+    yield "filings.filed", township, day
+    yield ("filings.filed_late" if filing.filed_late else "filings.filed_on_time"), township, day
+    for entry in filing.history:
+        if entry.action == "return":
+            yield "filings.returned", township, entry.when
+        elif entry.action == "record":
+            yield "filings.recorded", entry.unit, entry.when
+    yield "filings.received", filing.department, day
+    if filing.state in ("submitted", "resubmitted"):
+        yield "filings.pending", filing.department, day
+
+
 def includeme(config):
     from .flow import FILINGS
 
+    config.add_figures(ITEM_TYPE, MEASURES, figures)
     config.scan(".")
     FILINGS.include(config)

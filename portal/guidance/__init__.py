@@ -24,6 +24,7 @@ from substanced.content import content
 from ..calendar import local_date, workdays_between
 from ..flows import Action, Flow, FlowItem, attach_files, fmt
 from ..items import Transition, Workflow, now, record
+from ..supervision.figures import Measure
 from .forms import (
     ANY_KIND,
     FIELD_WORK,
@@ -534,7 +535,47 @@ REQUESTS = Flow(
 )
 
 
+GROUP = "业务指导"
+MEASURES = (
+    Measure(
+        "guidance.held",
+        "举办指导培训",
+        GROUP,
+        "",
+        "部门举办的培训、辅导、座谈、咨询和邀请参加的执法活动（按举办月份）",
+    ),
+    Measure(
+        "guidance.attended", "参加指导培训", GROUP, "", "乡镇（街道）作为参加单位的已举办活动（按举办月份）"
+    ),
+    Measure(
+        "guidance.requests", "收到指导申请", GROUP, "", "乡镇（街道）向部门提出的业务指导申请（按提出月份）"
+    ),
+    Measure("guidance.scheduled", "已安排指导", GROUP, "", "部门已安排指导活动答复的申请（按安排月份）"),
+    Measure("guidance.waiting", "待安排", GROUP, "open", "尚未安排、也未撤回的申请（按提出月份）"),
+)
+
+
+def activity_figures(activity):
+    """A held activity counts for its department and every township taking part (portal.supervision)."""
+    if activity.state != "held":
+        return
+    yield "guidance.held", activity.owner, activity.held_at
+    for unit in activity.participants:
+        yield "guidance.attended", unit, activity.held_at
+
+
+def request_figures(asked):
+    """A township's request counts for the department asked (portal.supervision)."""
+    yield "guidance.requests", asked.department, asked.created
+    if asked.state == "scheduled":
+        yield "guidance.scheduled", asked.department, asked.closed_at
+    elif asked.state == "submitted":
+        yield "guidance.waiting", asked.department, asked.created
+
+
 def includeme(config):
+    config.add_figures(GuidanceActivity.item_type, MEASURES, activity_figures)
+    config.add_figures(GuidanceRequest.item_type, (), request_figures)
     ACTIVITIES.include(config)
     REQUESTS.include(config)
     config.scan(".")

@@ -32,6 +32,7 @@ from ..calendar import SHANGHAI, add_hours
 from ..flows import FlowItem, actor, close_by_owner, fmt, span
 from ..items import Transition, Workflow, WorkflowError, now, record
 from ..notifications import notify_units
+from ..supervision.figures import Measure
 
 #: Hours a department has to acknowledge a notice, counted from the moment it was sent (clock
 #: time: nights, weekends and holidays count, as a hazard does not wait). The seed's "及时".
@@ -558,9 +559,47 @@ def remind_unacknowledged(root, request, moment):
     return {key: value for key, value in counts.items() if value}
 
 
+GROUP = "安全隐患通报"
+MEASURES = (
+    Measure("hazards.sent", "通报隐患", GROUP, "", "乡镇（街道）通报的重大安全隐患（按通报月份）"),
+    Measure("hazards.received", "收到通报", GROUP, "duty", "部门收到、须确认收悉的通报（按通报月份）"),
+    Measure(
+        "hazards.ack_on_time", "按时确认收悉", GROUP, "", f"通报后{ACK_HOURS}小时内确认收悉（按确认月份）"
+    ),
+    Measure("hazards.ack_late", "超时确认收悉", GROUP, "late", "超过确认期限才确认收悉（按确认月份）"),
+    Measure(
+        "hazards.unacknowledged", "未确认收悉", GROUP, "open", "通报尚未办结、部门尚未确认收悉（按通报月份）"
+    ),
+    Measure(
+        "hazards.never_acknowledged",
+        "逾期未确认即办结",
+        GROUP,
+        "refused",
+        "超过确认期限仍未确认收悉、通报已办结的（拒不履行；按办结月份）",
+    ),
+)
+
+
+def figures(notice):
+    """What a hazard notice counts in the supervisor's overview (portal.supervision)."""
+    if notice.sent_at is None:
+        return
+    yield "hazards.sent", notice.owner, notice.sent_at
+    for code in notice.departments:
+        yield "hazards.received", code, notice.sent_at
+        ack = notice.acknowledgements.get(code)
+        if ack is not None:
+            yield ("hazards.ack_late" if ack["late"] else "hazards.ack_on_time"), code, ack["at"]
+        elif notice.state in OPEN_STATES:
+            yield "hazards.unacknowledged", code, notice.sent_at
+        elif notice.closed_at is not None and notice.closed_at > notice.ack_due:
+            yield "hazards.never_acknowledged", code, notice.closed_at
+
+
 def includeme(config):
     from .flow import FLOW
 
+    config.add_figures(HazardNotice.item_type, MEASURES, figures)
     FLOW.include(config)
     config.add_deadline_check("hazards.unacknowledged", remind_unacknowledged)
     config.scan(".")

@@ -30,6 +30,7 @@ from ..calendar import SHANGHAI, local_date
 from ..flows import FlowItem, attach_files, fmt
 from ..items import Transition, Workflow, WorkflowError, now, record
 from ..people import display_name
+from ..supervision.figures import Measure
 
 #: The kinds of meeting: (value, title).
 ROUTINE, SPECIAL = "routine", "special"
@@ -485,12 +486,46 @@ def cancel_meeting(meeting, request, reason):
     return "会议已取消"
 
 
+GROUP = "协调会商"
+MEASURES = (
+    Measure("meetings.routine", "召开例行会议", GROUP, "", "召开并记录会议纪要的例行会议（按会议月份）"),
+    Measure("meetings.special", "召开专题会议", GROUP, "", "召开并记录会议纪要的专题会议（按会议月份）"),
+    Measure("meetings.actions", "议定事项", GROUP, "duty", "会议纪要交由本单位落实的议定事项（按交办月份）"),
+    Measure("meetings.actions_on_time", "按期落实", GROUP, "", "完成期限内报告落实（按报告月份）"),
+    Measure("meetings.actions_late", "逾期落实", GROUP, "late", "超过完成期限才报告落实（按报告月份）"),
+    Measure("meetings.actions_open", "待落实", GROUP, "open", "尚未报告落实的议定事项（按交办月份）"),
+)
+
+
+def meeting_figures(meeting):
+    """A meeting counts for its unit once minuted, in the month it was held (portal.supervision)."""
+    if meeting.state == "minuted":
+        yield (
+            ("meetings.routine" if meeting.is_routine else "meetings.special"),
+            meeting.owner,
+            meeting.starts_at,
+        )
+
+
+def action_figures(action):
+    """An action item counts for the unit that carries it out (portal.supervision)."""
+    unit = action.owner_unit
+    yield "meetings.actions", unit, action.created
+    if action.completed_at is None:
+        yield "meetings.actions_open", unit, action.created
+        return
+    late = action.due_date is not None and local_date(action.completed_at) > action.due_date
+    yield ("meetings.actions_late" if late else "meetings.actions_on_time"), unit, action.completed_at
+
+
 def includeme(config):
     from substanced.interfaces import IRoot
 
     from .halfyears import check_routine_meetings
     from .views import ACTION_FLOW, MEETING_FLOW, record_page
 
+    config.add_figures(CoordinationMeeting.item_type, MEASURES, meeting_figures)
+    config.add_figures(MeetingAction.item_type, (), action_figures)
     MEETING_FLOW.include(config)
     ACTION_FLOW.include(config)
     config.add_deadline_check("meetings.routine", check_routine_meetings)

@@ -37,6 +37,7 @@ from ..calendar import SHANGHAI, add_hours
 from ..flows import FlowItem, actor, close_by_owner, attach_files, fmt, span
 from ..items import Transition, Workflow, WorkflowError, now, record
 from ..notifications import notify_units
+from ..supervision.figures import Measure
 
 #: Hours public security has to acknowledge (接报) a report, counted from the moment it was
 #: submitted (clock time: nights, weekends and holidays count; the police are on duty at all hours).
@@ -453,9 +454,46 @@ def remind_unacknowledged(root, request, moment):
     return {key: value for key, value in counts.items() if value}
 
 
+GROUP = "阻碍执法"
+MEASURES = (
+    Measure(
+        "obstruction.reported", "报告阻碍执法", GROUP, "", "执法人员被阻碍、向公安机关报告的（按报告月份）"
+    ),
+    Measure("obstruction.received", "收到报告", GROUP, "duty", "公安机关收到、须接报的报告（按报告月份）"),
+    Measure("obstruction.ack_on_time", "按时接报", GROUP, "", f"报告后{ACK_HOURS}小时内接报（按接报月份）"),
+    Measure("obstruction.ack_late", "超时接报", GROUP, "late", "超过接报期限才接报（按接报月份）"),
+    Measure(
+        "obstruction.unacknowledged", "未接报", GROUP, "open", "报告尚未办结、公安机关尚未接报（按报告月份）"
+    ),
+    Measure(
+        "obstruction.never_acknowledged",
+        "逾期未接报即办结",
+        GROUP,
+        "refused",
+        "超过接报期限仍未接报、报告已办结的（拒不履行；按办结月份）",
+    ),
+)
+
+
+def figures(report):
+    """What an obstruction report counts in the supervisor's overview (portal.supervision)."""
+    if report.sent_at is None:
+        return
+    police, ack = report.police, report.acknowledgement
+    yield "obstruction.reported", report.owner, report.sent_at
+    yield "obstruction.received", police, report.sent_at
+    if ack is not None:
+        yield ("obstruction.ack_late" if ack["late"] else "obstruction.ack_on_time"), police, ack["at"]
+    elif report.state != "closed":
+        yield "obstruction.unacknowledged", police, report.sent_at
+    elif report.closed_at is not None and report.closed_at > report.ack_due:
+        yield "obstruction.never_acknowledged", police, report.closed_at
+
+
 def includeme(config):
     from .flow import FLOW
 
+    config.add_figures(ObstructionReport.item_type, MEASURES, figures)
     FLOW.include(config)
     config.add_deadline_check("obstruction.unacknowledged", remind_unacknowledged)
     config.scan(".")

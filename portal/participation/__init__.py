@@ -31,6 +31,7 @@ from ..calendar import SHANGHAI, add_workdays_ex, local_date
 from ..flows import FlowItem, attach_files, fmt
 from ..items import Transition, Workflow, WorkflowError, now
 from ..items.numbering import next_number, parse_number
+from ..supervision.figures import Measure
 
 #: What a department may ask a township to take part in.
 KINDS = ("专项监督检查", "行政审批", "行政确认")
@@ -541,8 +542,72 @@ def after_start(item, request):
     return ""
 
 
+GROUP = "参与通知"
+MEASURES = (
+    Measure("participation.sent", "发出书面通知", GROUP, "", "部门发出的书面参与通知（按送达月份）"),
+    Measure(
+        "participation.phoned", "电话通知", GROUP, "duty", "先行电话通知、须补发书面通知的（按通话月份）"
+    ),
+    Measure(
+        "participation.written_late",
+        "逾期补发书面通知",
+        GROUP,
+        "late",
+        "电话通知后超过期限才补发书面通知（按补发月份）",
+    ),
+    Measure(
+        "participation.received", "收到通知", GROUP, "duty", "乡镇（街道）收到的书面参与通知（按送达月份）"
+    ),
+    Measure(
+        "participation.replied_on_time",
+        "按期答复",
+        GROUP,
+        "",
+        "期限内确认参加人员或说明无法参加（按答复月份）",
+    ),
+    Measure("participation.replied_late", "逾期答复", GROUP, "late", "超过答复期限才答复（按答复月份）"),
+    Measure(
+        "participation.declined",
+        "无法参加",
+        GROUP,
+        "refused",
+        "答复无法参加的（拒不履行；按答复无法参加的月份）",
+    ),
+    Measure(
+        "participation.unanswered",
+        "未答复",
+        GROUP,
+        "refused",
+        "活动已完成、乡镇（街道）始终未答复的（拒不履行；按完成月份）",
+    ),
+)
+
+
+def figures(notice):
+    """What a participation notice counts in the supervisor's overview (portal.supervision)."""
+    department, township = notice.owner, notice.township
+    if notice.called_at is not None:
+        yield "participation.phoned", department, notice.called_at
+    if notice.sent_at is None:
+        return
+    yield "participation.sent", department, notice.sent_at
+    if notice.written_late:
+        yield "participation.written_late", department, notice.sent_at
+    yield "participation.received", township, notice.sent_at
+    if notice.replied_at is not None:
+        late = "participation.replied_late" if notice.replied_late else "participation.replied_on_time"
+        yield late, township, notice.replied_at
+    elif notice.state == "completed" and notice.reply_due is not None:
+        yield "participation.unanswered", township, notice.completed_at
+    if notice.decline_reason:
+        declined = [entry.when for entry in notice.history if entry.action == "decline"]
+        yield "participation.declined", township, declined[-1] if declined else notice.replied_at
+
+
 def includeme(config):
     from .views import FLOW, register_views
+
+    config.add_figures(ParticipationNotice.item_type, MEASURES, figures)
 
     FLOW.include(config)
     register_views(config)

@@ -38,6 +38,7 @@ from ..flows import FlowItem, actor, fmt
 from ..items import Attachment, Transition, Workflow, WorkflowError, now, record
 from ..items.numbering import next_number
 from ..items.uploads import UploadError, attach, make_attachment
+from ..supervision.figures import Measure
 from ..views.forms import CHOOSE_AGAIN
 
 ITEM_TYPE = "crime_referral"
@@ -790,10 +791,63 @@ def notices(item, entry, request):
     return []
 
 
+GROUP = "两法衔接"
+MEASURES = (
+    Measure(
+        "referrals.sent",
+        "移送公安机关",
+        GROUP,
+        "duty",
+        "以本单位名义移送公安机关的涉嫌犯罪案件（按移送月份）",
+    ),
+    Measure("referrals.sent_late", "逾期移送", GROUP, "late", "批准后超过24小时才移送（按移送月份）"),
+    Measure(
+        "referrals.not_referred",
+        "负责人决定不移送",
+        GROUP,
+        "",
+        "负责人决定不予移送并记录理由的（按决定月份）",
+    ),
+    Measure(
+        "referrals.received", "收到移送（公安）", GROUP, "duty", "公安机关收到的涉嫌犯罪案件（按送达月份）"
+    ),
+    Measure(
+        "referrals.decided_late",
+        "逾期决定立案",
+        GROUP,
+        "late",
+        "公安机关超过期限才决定是否立案或作出复议决定（按决定月份）",
+    ),
+    Measure("referrals.opened", "决定立案", GROUP, "", "公安机关决定立案的（按决定月份）"),
+)
+#: The clocks public security runs: a late stop is its own lateness.
+POLICE_CLOCKS = ("police", "review")
+
+
+def figures(referral):
+    """What a referral counts in the supervisor's overview (portal.supervision): for the referring
+    unit, its referrals and their timeliness; for public security, what it received and decided."""
+    unit, police = referral.owner, referral.police
+    if referral.state == "refused":
+        yield "referrals.not_referred", unit, referral.decided_at
+    if referral.sent_at is None:
+        return
+    yield "referrals.sent", unit, referral.sent_at
+    if referral.sent_late:
+        yield "referrals.sent_late", unit, referral.sent_at
+    yield "referrals.received", police, referral.received_at
+    for clock in referral.clocks:
+        if clock["key"] in POLICE_CLOCKS and clock["late"]:
+            yield "referrals.decided_late", police, clock["done"]
+    if referral.state in ("opened", "handed_over"):
+        yield "referrals.opened", police, referral.police_decided_at
+
+
 def includeme(config):
     from .flags import include_flags
     from .flow import FLOW
 
+    config.add_figures(ITEM_TYPE, MEASURES, figures)
     config.scan(".")
     FLOW.include(config)
     include_flags(config)

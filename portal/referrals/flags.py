@@ -31,7 +31,8 @@ from pyramid.renderers import render
 
 from ..filings import PenaltyFiling
 from ..flows import Action, fmt, text_node
-from ..items import ItemRecorded, WorkflowError, now, record
+from ..items import ItemRecorded, WorkflowError, now, record, reindex
+from ..supervision.figures import Measure
 from ..views import CSRFSchema, portal_view
 from ..views.forms import PortalForm
 
@@ -119,8 +120,12 @@ def watch(root, create=False):
 
 
 def update_watch(root, filing):
-    """Keep the filing's place in the list of flagged filings and recorded reasons right."""
+    """Keep the filing's place in the list of flagged filings and recorded reasons right, and the
+    status on the filing itself, which the supervisors' figures count (:func:`flag_figures`)."""
     now_status = status(filing, root)
+    if getattr(filing, "referral_status", "") != now_status:
+        filing.referral_status = now_status
+        reindex(filing)
     key = key_of(filing)
     table = watch(root, create=now_status in (FLAGGED, REASON))
     if table is None:
@@ -162,7 +167,8 @@ def refresh_all(root):
 
 
 def watch_existing_filings(root, registry):
-    """Evolution step: the filings of a site older than this list get their place in it."""
+    """Evolution step: the filings of a site older than this list get their place in it (and,
+    older than the figures, their status on themselves)."""
     refresh_all(root)
 
 
@@ -539,8 +545,39 @@ def thresholds_link(request):
     return request.application_url + "/@@referral-thresholds"
 
 
+MEASURES = (
+    Measure(
+        "referrals.flagged",
+        "以罚代刑提示",
+        "两法衔接",
+        "",
+        "标记涉嫌犯罪或罚款超过移送参考金额，既未移送公安机关、也未记录不移送理由的处罚决定备案（按首次报送月份）",
+    ),
+    Measure(
+        "referrals.no_referral",
+        "记录不移送理由",
+        "两法衔接",
+        "",
+        "提示以罚代刑风险后，由负责人记录不移送理由的处罚决定备案（按记录月份）",
+    ),
+)
+
+
+def flag_figures(filing):
+    """What a penalty filing counts in the 两法衔接 figures (portal.supervision), once submitted."""
+    if filing.submitted_date is None:
+        return
+    if getattr(filing, "referral_status", "") == FLAGGED:
+        yield "referrals.flagged", filing.owner, filing.submitted_date
+    no_referral = getattr(filing, "no_referral", None)
+    if no_referral is not None:
+        yield "referrals.no_referral", filing.owner, no_referral["at"]
+
+
 def include_flags(config):
     from ..filings.flow import FILINGS
+
+    config.add_figures(PenaltyFiling.item_type, MEASURES, flag_figures)
 
     for action in FILING_ACTIONS:
         add_filing_action(config, FILINGS, action)
@@ -550,3 +587,4 @@ def include_flags(config):
     config.add_nav_link(56, "以罚代刑监督", flags_link)
     config.add_nav_link(905, "移送金额标准", thresholds_link)
     config.add_evolution_step(watch_existing_filings, name="portal.referrals.watch_filings")
+    config.add_evolution_step(watch_existing_filings, name="portal.referrals.flag_status_on_filings")

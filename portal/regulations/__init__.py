@@ -14,13 +14,14 @@ The pages (the form, the document with its signing table, the list) are declared
 from BTrees.OOBTree import OOBTree
 from substanced.content import content
 
-from ..calendar import add_workdays_ex
+from ..calendar import add_workdays_ex, local_date
 from ..flows import FlowItem, attach_files, townships, unit_title
 from ..items import Attachment, Transition, Workflow, WorkflowError, now, record
 from ..items.numbering import next_number
 from ..library import CATEGORIES as LIBRARY_CATEGORIES
 from ..library import OTHER, LibraryDocument, free_name
 from ..people import display_name
+from ..supervision.figures import Measure
 
 #: The kinds of 法规文件 named in (三)1.
 CATEGORIES = tuple(category for category in LIBRARY_CATEGORIES if category != OTHER)
@@ -229,8 +230,34 @@ def remind(regulation, request):
     return f"已催办：{names}"
 
 
+GROUP = "法规文件"
+MEASURES = (
+    Measure("regulations.published", "发布文件", GROUP, "", "部门发布的法规文件（按发布月份）"),
+    Measure("regulations.received", "收到文件", GROUP, "duty", "接收单位收到、须签收的文件（按发布月份）"),
+    Measure("regulations.signed_on_time", "按期签收", GROUP, "", "签收期限内签收（按签收月份）"),
+    Measure("regulations.signed_late", "逾期签收", GROUP, "late", "超过签收期限才签收（按签收月份）"),
+    Measure("regulations.unsigned", "未签收", GROUP, "open", "已发布、接收单位尚未签收（按发布月份）"),
+)
+
+
+def figures(regulation):
+    """What a published document counts in the supervisor's overview (portal.supervision)."""
+    if regulation.published is None:
+        return
+    yield "regulations.published", regulation.owner, regulation.published
+    for unit in regulation.recipients():
+        yield "regulations.received", unit, regulation.published
+        signed = regulation.signatures.get(unit)
+        if signed is None:
+            yield "regulations.unsigned", unit, regulation.published
+            continue
+        late = regulation.sign_by is not None and local_date(signed[2]) > regulation.sign_by
+        yield ("regulations.signed_late" if late else "regulations.signed_on_time"), unit, signed[2]
+
+
 def includeme(config):
     from .flow import REGULATIONS
 
+    config.add_figures("regulation", MEASURES, figures)
     config.scan(".")
     REGULATIONS.include(config)

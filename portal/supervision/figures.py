@@ -48,12 +48,17 @@ class Measure:
 
 
 def add_figures(config, item_type, measures, figures):
-    """``config.add_figures(item_type, measures, figures)``: a flow's measures and its counting."""
+    """``config.add_figures(item_type, measures, figures)``: a flow's measures and its counting.
+
+    Another package may count the same item type with measures of its own (the 以罚代刑 flags of
+    :mod:`portal.referrals.flags` count penalty filings): an item counts in what each says."""
     registry = config.registry
     known = registry.__dict__.setdefault("portal_measures", {})
     for measure in measures:
         known[measure.key] = measure
-    registry.__dict__.setdefault("portal_figures", {})[item_type] = figures
+    counting = registry.__dict__.setdefault("portal_figures", {}).setdefault(item_type, [])
+    if figures not in counting:
+        counting.append(figures)
 
 
 def measures(registry=None):
@@ -81,13 +86,14 @@ def month_of(moment):
 def figure_keys(item, registry=None):
     """The item's figures as index keys (``measure|unit|yyyymm``), or () if its type counts none."""
     registry = registry or get_current_registry()
-    figures = getattr(registry, "portal_figures", {}).get(getattr(item, "item_type", None))
-    if figures is None:
+    counting = getattr(registry, "portal_figures", {}).get(getattr(item, "item_type", None))
+    if not counting:
         return ()
     keys = set()
-    for measure, unit, moment in figures(item):
-        if unit and moment is not None:
-            keys.add(f"{measure}{SEPARATOR}{unit}{SEPARATOR}{month_of(moment)}")
+    for figures in counting:
+        for measure, unit, moment in figures(item):
+            if unit and moment is not None:
+                keys.add(f"{measure}{SEPARATOR}{unit}{SEPARATOR}{month_of(moment)}")
     return tuple(sorted(keys))
 
 
@@ -154,20 +160,53 @@ def counts_of(root):
     return getattr(root, "supervision_counts", None)
 
 
-def ensure_counts(root):
+def counted_for(registry=None):
+    """What the flows count now: the item types and the measures' keys (see :func:`ensure_counts`)."""
+    registry = registry or get_current_registry()
+    types = tuple(sorted(getattr(registry, "portal_figures", {})))
+    return types, tuple(sorted(measure.key for measure in measures(registry)))
+
+
+def ensure_counts(root, registry=None):
     """The site's counters, made or made again from the ``figures`` index when the site has none
     or the index is new (filled anew by Substance D's ``update_indexes`` when its definition
-    changed); the index remembers that the counters were taken from it."""
+    changed); the index remembers that the counters were taken from it, and for which measures.
+
+    When the flows count other types or measures than when the index was filled (a flow declared
+    its figures since), every item's figures are taken again first: items filed before count too.
+    """
     counts = counts_of(root)
-    index = root["catalogs"]["portal"].get("figures")
+    catalog = root["catalogs"]["portal"]
+    index = catalog.get("figures")
+    wanted = counted_for(registry)
     if counts is None:
         counts = root.supervision_counts = Counts()
-    elif index is None or getattr(index, "portal_counted", False):
+    elif index is None or (
+        getattr(index, "portal_counted", False) and getattr(index, "portal_counted_for", None) == wanted
+    ):
         return counts
     if index is not None:
+        if getattr(index, "portal_counted", False):
+            refill(root, catalog, index)
         counts.rebuild(index)
         index.portal_counted = True
+        index.portal_counted_for = wanted
     return counts
+
+
+def refill(root, catalog, index):
+    """Every cataloged item's figures into ``index`` again, from the items as they are."""
+    from substanced.interfaces import MODE_IMMEDIATE
+
+    objectmap = root.__objectmap__
+    for oid in list(catalog.objectids):
+        resource = objectmap.object_for(oid)
+        if resource is None:
+            continue
+        if figure_keys(resource):
+            index.reindex_resource(resource, oid=oid, action_mode=MODE_IMMEDIATE)
+        elif oid in index._rev_index or oid in index._not_indexed:
+            index.unindex_doc(oid)
 
 
 class FigureTracker:
