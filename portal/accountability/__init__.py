@@ -30,9 +30,11 @@ from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
 from substanced.content import content
 
+from ..calendar import local_date
 from ..flows import FlowItem, actor, attach_files, close_by_owner, fmt
 from ..items import Transition, Workflow, WorkflowError, now
 from ..items.numbering import parse_number
+from ..supervision.figures import Measure
 
 #: The kind of the units whose supervisors decide (the 区司法局, ``extra_kinds = ["supervisor"]``).
 SUPERVISOR_KIND = "supervisor"
@@ -346,7 +348,16 @@ def rectify(item, request, data):
     files = data.get("files", ())
     attach_files(item, files, request, "整改材料")
     item.rectified_at = now()
-    item.add_exchange("rectify", data["text"], files=[name for name, _ in files], **actor(request))
+    # Whether the report came after its date is kept with it, once (the overview counts it).
+    late = item.rectify_due is not None and local_date(item.rectified_at) > item.rectify_due
+    item.add_exchange(
+        "rectify",
+        data["text"],
+        due=item.rectify_due,
+        files=[name for name, _ in files],
+        late=late,
+        **actor(request),
+    )
     WORKFLOW.fire(
         item, request, "rectify", data["text"], before_record=lambda item, request: item.update_clock()
     )
@@ -386,9 +397,47 @@ def close(item, request, data):
     return "已办结"
 
 
+GROUP = "责任追究"
+FIGURES = (
+    Measure(
+        "accountability.decided",
+        "责任追究决定",
+        GROUP,
+        "",
+        "区司法局对本单位作出的责任追究决定（按决定月份）",
+    ),
+    Measure(
+        "accountability.rectified_late",
+        "逾期报送整改",
+        GROUP,
+        "late",
+        "超过整改期限才报送整改情况（按报送月份）",
+    ),
+    Measure(
+        "accountability.rectifying", "整改中", GROUP, "open", "尚未报送或被退回重新整改的决定（按决定月份）"
+    ),
+    Measure("accountability.closed", "已办结", GROUP, "", "区司法局审核办结的决定（按办结月份）"),
+)
+
+
+def figures(item):
+    """What a decision counts in the supervisor's overview and the unit's scorecard."""
+    if item.decided_at is None:
+        return
+    yield "accountability.decided", item.unit, item.decided_at
+    for entry in item.rectifications:
+        if entry.get("late"):
+            yield "accountability.rectified_late", item.unit, entry["at"]
+    if item.state in RECTIFYING_STATES:
+        yield "accountability.rectifying", item.unit, item.decided_at
+    elif item.closed_at is not None:
+        yield "accountability.closed", item.unit, item.closed_at
+
+
 def includeme(config):
     from .flow import FLOW, NAV_TITLE, nav_link
 
     FLOW.include(config)
+    config.add_figures("accountability_decision", FIGURES, figures)
     config.add_nav_link(FLOW.nav_order, NAV_TITLE, nav_link)
     config.scan(".")

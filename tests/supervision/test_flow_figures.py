@@ -559,3 +559,28 @@ def test_court_applications_reminded_applied_granted_or_refused(person, supervis
     form.submit("not_accept").follow()
     assert watch.moved() == {YS: {"裁定准予执行": 1, "不予受理或不准予执行": 1}}
     assert refused in listed(supervisor, "申请强制执行", YS, "enforcement.refused")
+
+
+def test_accountability_decisions_count_for_the_unit_held_to_account(person, app):
+    """A decision counts for the unit held to account; a rectification reported after its date is
+    late; a decision closed leaves 整改中."""
+    from tests.accountability.test_accountability import decide
+
+    supervisor = person("sfj.supervisor")
+    seen = Figures(supervisor, "责任追究", SCJ, YS)
+    page = decide(person)
+    assert seen.moved() == {SCJ: {"责任追究决定": 1, "整改中": 1}}
+    assert path_of(page) in listed(supervisor, "责任追究", SCJ, "accountability.decided")
+
+    # The date passes; the unit reports late.
+    root = app.registry._zodb_databases[""].open().root()["app_root"]
+    change(app, root, page.request.url, lambda item: setattr(item, "rectify_due", yesterday()))
+    leader = person("scj.leader")
+    form = leader.get(path_of(page)).click("报送整改情况").forms["rectify-form"]
+    form["text"] = "已补作鉴定意见并建立台账。"
+    form.submit("rectify").follow()
+    assert seen.moved() == {SCJ: {"逾期报送整改": 1, "整改中": -1}}
+    form = supervisor.get(path_of(page)).click("办结").forms["close-form"]
+    form["note"] = "整改到位，予以办结。"
+    form.submit("close").follow()
+    assert seen.moved() == {SCJ: {"已办结": 1}}
