@@ -48,6 +48,7 @@ FEATURES = (
     ".disputes",
     ".referrals",
     ".enforcement",
+    ".audit",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

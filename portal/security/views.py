@@ -39,12 +39,14 @@ PAGE_TYPES = {
     "tenants": "单位名录",
     "tenant": "单位页面",
     "policy": "权限规则",
+    "audit_chain": "审计链校验",
 }
 ACTION_TITLES = {
     "view": "查看",
     "create": "新建",
     "manage_members": "管理成员与角色",
     "manage": "管理",
+    "verify": "校验",
 }
 
 
