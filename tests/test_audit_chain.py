@@ -3,6 +3,7 @@ in the database (an entry changed, deleted or inserted) is named by 审计链校
 ``portal-audit-verify``; an older site's trail is chained once at start."""
 
 import datetime
+import decimal
 
 import pytest
 import transaction
@@ -13,7 +14,7 @@ from ZODB.POSException import ConflictError
 from ZODB.utils import u64
 
 from portal.audit import CHAIN_STEP, AuditTrail, ChainQueue
-from portal.audit.chain import FIELDS, GENESIS, Verification
+from portal.audit.chain import FIELDS, GENESIS, Verification, canonical, link_digest
 from portal.calendar import SHANGHAI
 from portal.indexing import drain
 from portal.items import Entry
@@ -363,7 +364,36 @@ def test_a_check_in_parts_finds_what_a_check_at_once_finds():
     assert steps >= 4
     assert (verification.broken.position, verification.broken.key) == (9, key)
     assert verification.checked == 9
-    assert GENESIS == bytes(32)
+
+
+def test_what_is_hashed_never_changes_or_every_chain_written_so_far_would_break():
+    entry = Entry(
+        "send",
+        "发送",
+        "ys.officer",
+        "鱼山镇执法人员",
+        "cj-yushan",
+        "鱼山镇",
+        "请鉴定。",
+        "draft",
+        "sent",
+        when=datetime.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI),
+        details={
+            "recipients": ["cj-scjgj"],
+            "due": datetime.date(2026, 11, 5),
+            "amount": decimal.Decimal("500.00"),
+            "officers": ("a", "b"),
+        },
+    )
+    assert canonical(0, 1000, 42, entry, GENESIS).decode() == (
+        '["portal-audit",1,0,1000,42,"' + "0" * 64 + '",["send","发送","ys.officer","鱼山镇执法人员",'
+        '"cj-yushan","鱼山镇","请鉴定。","draft","sent",["datetime","2026-11-02T09:00:00+08:00"],'
+        '["dict",[["amount",["decimal","500.00"]],["due",["date","2026-11-05"]],'
+        '["officers",["list",["a","b"]]],["recipients",["list",["cj-scjgj"]]]]]]]'
+    )
+    assert link_digest(0, 1000, 42, entry, GENESIS).hex() == (
+        "27bb8f5ac91f1d60e7fcbd39f6eab1a3c153a5cc39343234ea10d5452740f3f4"
+    )
 
 
 # The page and the script ----------------------------------------------------------------------
