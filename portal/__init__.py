@@ -49,6 +49,7 @@ FEATURES = (
     ".referrals",
     ".enforcement",
     ".accountability",
+    ".audit",
 )
 
 #: Settings an environment variable overrides (production keeps its secrets out of the ini file).

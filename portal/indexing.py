@@ -346,15 +346,21 @@ class Indexer:
                 tm.begin()
                 root = conn.root().get("app_root")
                 pending = None if root is None else pending_of(root)
-                if pending is None or not len(pending):
+                trail = None if root is None else getattr(root, "audit_trail", None)
+                # Entries a request stored about no item wait here to be linked (portal.audit).
+                unlinked = trail is not None and trail.has_waiting()
+                if (pending is None or not len(pending)) and not unlinked:
                     tm.abort()
                     return 0
-                taken = self._choose(pending.entries, everything)
-                if not taken:
+                taken = self._choose(pending.entries, everything) if pending is not None else {}
+                if not taken and not unlinked:
                     tm.abort()
                     return 0
-                reindex_oids(root, sorted(taken))
-                pending.discard(taken)
+                if unlinked:
+                    trail.link_waiting()
+                if taken:
+                    reindex_oids(root, sorted(taken))
+                    pending.discard(taken)
                 tm.get().note(f"portal: indexed {len(taken)} objects")
                 tm.commit()
                 self.indexed += len(taken)

@@ -39,6 +39,7 @@ PAGE_TYPES = {
     "tenants": "单位名录",
     "tenant": "单位页面",
     "policy": "权限规则",
+    "audit_chain": "审计链校验",
 }
 ACTION_TITLES = {
     "view": "查看",
@@ -47,6 +48,7 @@ ACTION_TITLES = {
     "manage": "管理",
     "why": "权限说明",
     "why_members": "查询该单位人员的权限说明",
+    "verify": "校验",
 }
 
 
