@@ -67,6 +67,7 @@ def overview_page(context, request):
         "can_set": request.permits(context, "manage:supervision"),
         "threshold_action": request.application_url + "/@@supervision?" + urlencode(period.query()),
         "month_title": lambda month: f"{month // 100}年{month % 100}月",
+        "ranking_url": request.application_url + "/@@scorecards?" + urlencode(period.query()),
     }
 
 
@@ -82,6 +83,16 @@ def figure_items(context, request):
     unit = text_param(request, "unit", 100, "单位") or None
     if unit is not None and unit not in context["tenants"]:
         raise BadParameter(f"没有代码为“{unit}”的单位")
+    back = request.application_url + "/@@supervision?" + urlencode(period.query())
+    url = request.application_url + "/@@supervision-items"
+    return items_behind(context, request, period, unit, url, ("返回督查总览", back))
+
+
+def items_behind(root, request, period, unit, url, back):
+    """The page of the items behind a figure of ``unit`` (None: the district) for ``period``.
+
+    ``url`` is the page's own address (for its pages), ``back`` the (title, address) it returns to.
+    """
     catalog = portal_catalog(request)
     colour = text_param(request, "warning", 10, "预警")
     key = text_param(request, "measure", 100, "统计项")
@@ -89,7 +100,7 @@ def figure_items(context, request):
         titles = {name: title for name, title, _ in WARNINGS}
         if colour not in titles or unit is None:
             raise BadParameter("预警应为黄色（yellow）或红色（red），并指明单位")
-        query = warning_query(catalog, colour, now(), context.calendar_overrides, unit)
+        query = warning_query(catalog, colour, now(), root.calendar_overrides, unit)
         title = titles[colour]
         what = "截至目前"
     else:
@@ -108,12 +119,12 @@ def figure_items(context, request):
         "unit": unit_title(request, unit) if unit else "全区",
         "items": page.items,
         "count": count,
+        "figure": len(query.execute()),
         "page": page.number,
         "pages": page.pages,
-        "page_url": lambda number: (
-            request.application_url + "/@@supervision-items?" + urlencode({**base, "page": number})
-        ),
-        "back": request.application_url + "/@@supervision?" + urlencode(period.query()),
+        "page_url": lambda number: url + "?" + urlencode({**base, "page": number}),
+        "back": back[1],
+        "back_title": back[0],
         "unit_title": lambda code: unit_title(request, code),
     }
 
