@@ -8,7 +8,9 @@
 * :mod:`.views` — the overview page (``@@supervision``), the list behind a figure
   (``@@supervision-items``) and the threshold the supervisor sets;
 * :mod:`.scoring` — the evaluation standard (考核评分标准) with its versions, each unit's score and
-  ranks; :mod:`.standard` its edit page, :mod:`.scorecards` a unit's scorecard and the ranking.
+  ranks; :mod:`.standard` its edit page, :mod:`.scorecards` a unit's scorecard and the ranking;
+* :mod:`.exports` — files made in the background (:mod:`.workbook`: Excel, :mod:`.report`: the
+  Word report per GB/T 9704), :mod:`.export_views` their pages.
 
 Who may open them is the policy's (``policies/supervision.csv``, ``policies/scorecard.csv``): the
 区司法局's supervisors and the portal admin; a unit's own members see their unit's scorecard.
@@ -32,3 +34,4 @@ def includeme(config):
     config.scan(".views")
     config.scan(".scorecards")
     config.scan(".standard")
+    config.scan(".export_views")

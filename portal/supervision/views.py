@@ -68,6 +68,8 @@ def overview_page(context, request):
         "threshold_action": request.application_url + "/@@supervision?" + urlencode(period.query()),
         "month_title": lambda month: f"{month // 100}年{month % 100}月",
         "ranking_url": request.application_url + "/@@scorecards?" + urlencode(period.query()),
+        "export_action": request.application_url + "/@@supervision-export",
+        "period_fields": list(period.query().items()),
     }
 
 
