@@ -69,6 +69,9 @@ class Job:
     total: int = 0
     step: str = "等待开始"
     updated: float = 0.0
+    #: When the thread began making the file, and the processor time it took (seconds).
+    started: float = 0.0
+    cpu_seconds: float = 0.0
     error: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -235,8 +238,9 @@ def run(db, registry, store, job, build):
         try:
             manager.begin()
             root = connection.root()["app_root"]
-            job.status, job.step = "running", "统计数字"
+            job.status, job.step, job.started = "running", "统计数字", time.time()
             store.save(job)
+            cpu = time.thread_time()
             data = build(root, registry, job, progress)
             path = store.file_path(job)
             temporary = path.with_suffix(path.suffix + ".part")
@@ -244,6 +248,7 @@ def run(db, registry, store, job, build):
             os.replace(temporary, path)
             job.status, job.step, job.done = "done", "已完成", job.total or 1
             job.total = job.total or 1
+            job.cpu_seconds = time.thread_time() - cpu
             store.save(job)
         except Exception:
             log.exception("export %s (%s) failed", job.id, job.kind)

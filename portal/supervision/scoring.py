@@ -34,6 +34,7 @@ WARNING_RULES = {"yellow": "黄色预警（1个工作日内到期）", "red": "�
 #: The kinds of the units scored and ranked, in the order the ranking lists them.
 SCORED_KINDS = ("department", "township")
 DEFAULT_BASE = Decimal(100)
+ZERO = Decimal(0)
 #: The default deduction per item and its cap, by the kind of the measure.
 DEFAULT_BY_KIND = {"late": (Decimal(-2), Decimal(20)), "refused": (Decimal(-5), Decimal(30))}
 #: Accountability decisions (责任追究) against a unit: measures ``accountability.*`` about decisions.
@@ -54,7 +55,7 @@ def number(value):
     """A score as people write it: ``-2``, ``0.5``, ``100`` (no trailing zeros)."""
     if value is None:
         return ""
-    return format(value.normalize(), "f")
+    return format(value.normalize() + 0, "f")  # + 0: no "-0"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Rule:
 
     def points_for(self, count):
         """``(points, capped)`` of ``count`` items under this rule."""
-        total = self.points * count
+        total = self.points * count + 0  # + 0: never Decimal("-0")
         if self.cap is not None and abs(total) > self.cap:
             return (self.cap if total > 0 else -self.cap), True
         return total, False
@@ -323,9 +324,12 @@ def score_all(root, registry, period, standard=None, moment=None):
         total = standard.base
         for rule in standard.rules:
             count = found[rule.key].get(code, 0)
-            points, capped = rule.points_for(count)
+            if count:
+                points, capped = rule.points_for(count)
+                total += points
+            else:
+                points, capped = ZERO, False
             card.lines.append(Line(rule, count, points, capped))
-            total += points
         card.score = max(total, Decimal(0))
         cards.append(card)
         kinds[kind] = kind_title

@@ -224,7 +224,7 @@ class StandardView:
         if posted is not None and posted.get("__formid__") == FORM_ID:
             _, rows, _ = read_form(posted, rule_keys(self.request.registry))
             return self.page(
-                rows=[row for row in rows if not row["delete"]],
+                rows=[row for row in rows if not row["delete"] and any(row[name] for name in FIELDS)],
                 base=(posted.get("base") or "")[:20],
                 note=(posted.get("note") or "")[:300],
                 version=self.posted_version(posted),
@@ -250,7 +250,7 @@ class StandardView:
         # Rules already in force keep their key even if its flow no longer registers it.
         keys.update({rule.key: rule.title for rule in current.rules if rule.key not in keys})
         data, rows, errors = read_form(request.POST, keys)
-        shown = [row for row in rows if not row["delete"]]
+        shown = [row for row in rows if not row["delete"] and any(row[name] for name in FIELDS)]
         base = (request.POST.get("base") or "").strip()[:20]
         note = (request.POST.get("note") or "").strip()[:300]
         based_on = self.posted_version(request.POST)

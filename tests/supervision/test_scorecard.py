@@ -247,6 +247,9 @@ def test_deductions_are_the_overviews_figures_after_a_late_answer(app, root, per
     assert page.request.path in [
         a["href"].replace("http://localhost", "") for a in listed.html.select("a.item-link")
     ]
+    # The red warnings counted for the unit are the items the deadline query finds overdue for it.
+    red_list = supervisor.get(card.html.select_one('#scorecard tr[data-key="red"] td.count a')["href"])
+    assert f"共 {lines['red'][0]} 件" in red_list.text
     own = person("scj.liaison").get("/").click("考核评分")
     own_link = own.html.select_one('#scorecard tr[data-key="requests.late"] td.count a')["href"]
     own_list = person("scj.liaison").get(own_link)
