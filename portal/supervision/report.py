@@ -212,7 +212,7 @@ def listing(cards):
     return "、".join(f"{card.title}（{number(card.score)}分）" for card in cards)
 
 
-def main_deductions(card, limit=2):
+def main_deductions(card, limit=1):
     lines = sorted((line for line in card.lines if line.points < 0), key=lambda line: line.points)
     return (
         "；".join(f"{line.rule.title}{line.count}件扣{number(-line.points)}分" for line in lines[:limit])
@@ -249,6 +249,7 @@ def ranks_table(document, ranking, progress=None):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, title in zip(table.rows[0].cells, titles, strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        table_spacing(cell.paragraphs[0])
         fonts(cell.paragraphs[0].add_run(title), HEITI, XIAOSI)
     header = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -264,19 +265,43 @@ def ranks_table(document, ranking, progress=None):
             number(card.score),
             main_deductions(card),
         )
-        cells = table.add_row().cells
+        row = table.add_row()
+        keep = OxmlElement("w:cantSplit")
+        row._tr.get_or_add_trPr().append(keep)
+        cells = row.cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
             para = cell.paragraphs[0]
             if column != 5:
                 para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            table_spacing(para)
             fonts(para.add_run(value), FANGSONG, XIAOSI)
         if progress is not None and index % 50 == 49:
             progress(index + 1, len(cards))
-    widths = (Mm(12), Mm(40), Mm(26), Mm(18), Mm(14), Mm(46))
+    # The columns fill the 版心 (156 mm); Word reads the grid, LibreOffice the cells.
+    widths = (Mm(15), Mm(32), Mm(38), Mm(20), Mm(14), Mm(37))
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
     return table
+
+
+def table_spacing(para):
+    """A table's line: 小四 on single spacing, the paragraph mark in the same size (the Normal
+    style's 三号 would make every row as tall as a line of text)."""
+    layout = para.paragraph_format
+    layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    layout.line_spacing = Pt(18)
+    layout.space_before = layout.space_after = Pt(0)
+    layout.first_line_indent = Pt(0)
+    mark = para._p.get_or_add_pPr()
+    properties = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), str(int(XIAOSI.pt * 2)))
+    properties.append(size)
+    mark.append(properties)
 
 
 def imprint(document, organ, date_text):
