@@ -203,20 +203,28 @@ def new_job(request, kind, title, permission, params, filename, content_type, ex
 
 
 def start(request, job, build):
-    """Save ``job`` and make its file in a thread: ``build(root, registry, job, progress)`` returns
-    the file's bytes; ``progress(done, total, step)`` moves the job's progress."""
+    """Save ``job`` and make its file in a thread once the request's transaction has committed:
+    ``build(root, registry, job, progress)`` returns the file's bytes; ``progress(done, total,
+    step)`` moves the job's progress. A request that fails, or is run again after a conflict,
+    leaves no job behind (only the run that commits starts one)."""
     store = store_of(request.registry)
-    store.sweep(keep_seconds(request.registry.settings))
-    store.save(job)
     db = request.root._p_jar.db()
-    worker = threading.Thread(
-        target=run,
-        args=(db, request.registry, store, job, build),
-        name=f"portal-export-{job.id[:8]}",
-        daemon=True,
-    )
-    worker.start()
-    return worker
+    registry = request.registry
+
+    def after_commit(committed):
+        if not committed:
+            return
+        store.sweep(keep_seconds(registry.settings))
+        store.save(job)
+        worker = threading.Thread(
+            target=run,
+            args=(db, registry, store, job, build),
+            name=f"portal-export-{job.id[:8]}",
+            daemon=True,
+        )
+        worker.start()
+
+    request.tm.get().addAfterCommitHook(after_commit)
 
 
 def run(db, registry, store, job, build):

@@ -177,6 +177,13 @@ def test_the_supervisor_edits_the_standard_and_every_version_is_kept(person, app
     ]
     assert "现行" in page.html.select("#standard-history tr.history-version")[0].text
 
+    # A form posted under an old session's token (logged in again elsewhere) comes back as typed.
+    stale_form = supervisor.get("/@@scoring-standard").forms["standard-form"]
+    stale_form["csrf_token"].force_value("an-old-token")
+    stale_form["note"] = "在另一个标签页重新登录后提交"
+    shown_again = stale_form.submit("save_standard", status=400)
+    assert shown_again.forms["standard-form"]["note"].value == "在另一个标签页重新登录后提交"
+    assert standard_now(app, root).version == 3
     # Without the session's token nothing is saved; nobody else may open the page.
     refused = supervisor.post("/@@scoring-standard", {"save_standard": "1", "base": "1"}, status="*")
     assert refused.status_int in (400, 403)
