@@ -7,8 +7,9 @@ that asks a small JSON endpoint (``@@supervision-export-status``, polled by ``st
 the Content-Security-Policy allows no inline script), then downloads the file
 (``@@supervision-export-download``).
 
-A job is two files in the export folder (``portal.export_dir``; by default a folder per database
-under the system's temporary folder, readable by the portal's user only): ``<id>.json`` (whose it
+A job is two files in the export folder (``portal.export_dir``; by default ``exports/`` beside a
+FileStorage's ``Data.fs``, else a folder per database under the system's temporary folder; readable
+by the portal's user only): ``<id>.json`` (whose it
 is, what, its progress) and the file itself. Any process sharing the folder answers for any job, so
 a progress page may be served by another process than the one writing the file. A job belongs to
 the login that asked: nobody else may see its progress or download it, and the download passes the
@@ -95,10 +96,13 @@ class Job:
 def export_dir(settings):
     """The folder of the export jobs (made if missing, for the portal's user only)."""
     configured = settings.get("portal.export_dir")
+    uri = settings.get("zodbconn.uri", "")
     if configured:
         path = Path(configured)
+    elif uri.startswith("filestorage://"):
+        # Beside Data.fs, as its words for search are: the site's files in one place.
+        path = Path(uri[len("filestorage://") :].partition("?")[0]).parent / "exports"
     else:
-        uri = settings.get("zodbconn.uri", "")
         site = hashlib.sha256(uri.encode()).hexdigest()[:16]
         path = Path(tempfile.gettempdir()) / "portal-exports" / site
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
