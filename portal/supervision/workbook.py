@@ -142,6 +142,7 @@ def overview_workbook(overview, registry, moment, progress=None):
     last = FIRST_ROW + len(rows) - 1
     numeric = [c for c in range(3, column) if c != rate_column]
     totals_row(sheet, last + 1, FIRST_ROW, max(last, FIRST_ROW), numeric)
+    texts_stay_texts(sheet, {last + 1})
     sheet.freeze_panes = f"C{FIRST_ROW}"
     sheet.auto_filter.ref = f"A4:{get_column_letter(column - 1)}{max(last, FIRST_ROW)}"
     widths(sheet, 8)
@@ -156,6 +157,7 @@ def overview_workbook(overview, registry, moment, progress=None):
     for cell in explain[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
+    texts_stay_texts(explain, set())
     explain.freeze_panes = "A2"
     for letter, size in zip("ABCDE", (16, 16, 26, 10, 60), strict=True):
         explain.column_dimensions[letter].width = size
@@ -217,6 +219,7 @@ def ranking_workbook(ranking, progress=None):
     letter = get_column_letter(column + 2)
     sheet.cell(row=average, column=column + 2, value=f"=AVERAGE({letter}{FIRST_ROW}:{letter}{end})")
     sheet.cell(row=average, column=column + 2).number_format = "0.00"
+    texts_stay_texts(sheet, {last + 1, average})
     sheet.freeze_panes = f"C{FIRST_ROW}"
     sheet.auto_filter.ref = f"A4:{get_column_letter(column + 2)}{end}"
     widths(sheet, 6)
@@ -230,10 +233,20 @@ def ranking_workbook(ranking, progress=None):
     for cell in rules_sheet[2]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
+    texts_stay_texts(rules_sheet, set())
     rules_sheet.freeze_panes = "A3"
     for letter, size in zip("ABCD", (34, 28, 10, 12), strict=True):
         rules_sheet.column_dimensions[letter].width = size
     return saved(book)
+
+
+def texts_stay_texts(sheet, formula_rows):
+    """Only the totals are formulas: a name typed as ``=…`` (a rule's, a unit's) stays a text, so
+    that a file opened in Excel computes nothing a person typed into the portal."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" and cell.row not in formula_rows:
+                cell.data_type = "s"
 
 
 def saved(book):

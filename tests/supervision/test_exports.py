@@ -124,6 +124,12 @@ def test_the_overview_as_excel_is_the_overview_page(app, root, person):  # noqa:
 
 def test_the_ranking_as_excel_is_the_ranking_page(person):  # noqa: F811
     supervisor = person("sfj.supervisor")
+    # A rule named like a formula stays a name in the file.
+    form = supervisor.get("/@@scoring-standard").forms["standard-form"]
+    red = [n for n in range(int(form["rows"].value)) if form[f"key-{n}"].value == "red"][0]
+    form[f"title-{red}"] = "=1+1"
+    form["note"] = "规则名称试用公式形式"
+    form.submit("save_standard").follow()
     ranking = supervisor.get("/@@scorecards")
     _, _, download = export(supervisor, ranking, "export-ranking-form")
     book = openpyxl.load_workbook(io.BytesIO(download.body))
@@ -147,8 +153,11 @@ def test_the_ranking_as_excel_is_the_ranking_page(person):  # noqa: F811
         assert sheet.cell(row=r, column=3).value == kind
         assert sheet.cell(row=r, column=4).value == kind_place
         assert sheet.cell(row=r, column=score_column).value == float(score)
+    named = [c for c in range(6, score_column) if sheet.cell(row=3, column=c).value == "=1+1"]
+    assert named and sheet.cell(row=3, column=named[0]).data_type == "s"
     last = 4 + len(rows)
     assert sheet.cell(row=last + 1, column=6).value == f"=SUM(F5:F{last})"
+    assert sheet.cell(row=last + 1, column=6).data_type == "f"
     assert sheet.cell(row=last + 2, column=score_column).value.startswith("=AVERAGE(")
     assert book["评分标准"]["A2"].value == "规则"
 
