@@ -109,18 +109,30 @@ def build(root, registry, period, moment=None):
     warned = warnings_per_unit(catalog, moment or now(), root.calendar_overrides)
     limit = threshold(root)
     rows = []
-    totals = {m.key: 0 for m in chosen}
-    totals.update(yellow=0, red=0)
+    by_unit = {}
+    zeros = dict.fromkeys((m.key for m in chosen), 0)
     for code, title, kind in units(root):
-        row = Row(code, title, kind)
-        for m in chosen:
-            value = per_measure[m.key].get(code, 0)
+        row = by_unit[code] = Row(code, title, kind, dict(zeros))
+        rows.append(row)
+    totals = dict(zeros)
+    totals.update(yellow=0, red=0)
+    # Measure by measure over the units it counts something for: most units have nothing for
+    # most measures (at 500 units and 85 measures, a third of the page's time went to the zeros).
+    for m in chosen:
+        total = 0
+        for code, value in per_measure[m.key].items():
+            row = by_unit.get(code)
+            if row is None or not value:
+                continue
             row.values[m.key] = value
-            totals[m.key] += value
+            total += value
             if m.kind == "duty":
                 row.duties += value
             elif m.kind in ("late", "refused"):
                 row.problems += value
+        totals[m.key] = total
+    for row in rows:
+        code = row.unit
         warning = warned.get(code, {})
         row.yellow, row.red = warning.get("yellow", 0), warning.get("red", 0)
         totals["yellow"] += row.yellow
@@ -129,7 +141,6 @@ def build(root, registry, period, moment=None):
         if wrong:
             row.rate = 100.0 * wrong / max(row.duties, wrong)
         row.alarm = wrong > 0 and row.rate >= limit
-        rows.append(row)
     return Overview(period, chosen, rows, totals, limit)
 
 

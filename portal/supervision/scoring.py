@@ -19,7 +19,8 @@ warnings at this moment for ``yellow`` and ``red``. Nothing here loads an item.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from persistent import Persistent
@@ -226,26 +227,50 @@ class Line:
 
 @dataclass
 class Card:
-    """A unit's score for a period: the lines of the standard, the score, its ranks."""
+    """A unit's score for a period: the score, its ranks, and the lines of the standard.
+
+    Only the counts that are not 0 are kept (``counts``: rule's position -> count); the lines are
+    made when asked for. Scoring five hundred units under twenty rules would otherwise make ten
+    thousand objects a request, which the cyclic garbage collector then walks again and again.
+    """
 
     unit: str
     title: str
     kind: str
     kind_title: str
-    base: Decimal
-    lines: list = field(default_factory=list)
-    score: Decimal = Decimal(0)
+    standard: Standard
+    counts: dict | None = None
+    score: Decimal = ZERO
     rank: int = 0
     kind_rank: int = 0
     kind_count: int = 0
 
     @property
+    def base(self):
+        return self.standard.base
+
+    @cached_property
+    def lines(self):
+        counts = self.counts or {}
+        lines = []
+        for position, rule in enumerate(self.standard.rules):
+            count = counts.get(position, 0)
+            points, capped = rule.points_for(count) if count else (ZERO, False)
+            lines.append(Line(rule, count, points, capped))
+        return lines
+
+    def points(self):
+        """The points of each rule that counted something."""
+        rules = self.standard.rules
+        return [rules[position].points_for(count)[0] for position, count in (self.counts or {}).items()]
+
+    @property
     def deducted(self):
-        return -sum((line.points for line in self.lines if line.points < 0), Decimal(0))
+        return -sum((points for points in self.points() if points < 0), ZERO)
 
     @property
     def added(self):
-        return sum((line.points for line in self.lines if line.points > 0), Decimal(0))
+        return sum((points for points in self.points() if points > 0), ZERO)
 
 
 @dataclass
@@ -319,20 +344,24 @@ def score_all(root, registry, period, standard=None, moment=None):
     found = counts_for(root, dict.fromkeys(rule.key for rule in standard.rules), period, moment)
     cards = []
     kinds = {}
+    by_unit = {}
     for code, title, kind, kind_title in scored_units(root):
-        card = Card(code, title, kind, kind_title, standard.base)
-        total = standard.base
-        for rule in standard.rules:
-            count = found[rule.key].get(code, 0)
-            if count:
-                points, capped = rule.points_for(count)
-                total += points
-            else:
-                points, capped = ZERO, False
-            card.lines.append(Line(rule, count, points, capped))
-        card.score = max(total, Decimal(0))
+        card = by_unit[code] = Card(code, title, kind, kind_title, standard, score=standard.base)
         cards.append(card)
         kinds[kind] = kind_title
+    # Rule by rule over the units that have something to count: most have nothing for most rules.
+    for position, rule in enumerate(standard.rules):
+        for code, count in found[rule.key].items():
+            card = by_unit.get(code)
+            if card is None or not count:
+                continue
+            if card.counts is None:
+                card.counts = {}
+            card.counts[position] = count
+            card.score += rule.points_for(count)[0]
+    for card in cards:
+        if card.score < 0:
+            card.score = ZERO
     cards.sort(key=lambda card: -card.score)  # stable: ties stay in the units' order
     for card, place in zip(cards, rank(cards), strict=True):
         card.rank = place

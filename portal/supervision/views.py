@@ -27,9 +27,11 @@ def period_of(request):
         raise BadParameter(str(error)) from None
 
 
-def figure_url(request, period, **params):
-    query = {**period.query(), **params}
-    return request.application_url + "/@@supervision-items?" + urlencode(query)
+def figure_url(request, period):
+    """``link(**params)``: the address of the items behind a figure of ``period`` (the period's part
+    of the query encoded once: the overview has a link for every figure that is not 0)."""
+    base = request.application_url + "/@@supervision-items?" + urlencode(period.query()) + "&"
+    return lambda **params: base + urlencode(params)
 
 
 @portal_view(
@@ -60,7 +62,7 @@ def overview_page(context, request):
         "chart_rows": [row for row in worst if row.duties or row.red or row.problems][:CHART_UNITS],
         "trend": trend(context, request.registry, period, keys) if keys else [],
         "trend_measures": [m for m in measures(request.registry) if m.key in keys],
-        "link": lambda **params: figure_url(request, period, **params),
+        "link": figure_url(request, period),
         "tab": lambda group: (
             request.application_url + "/@@supervision?" + urlencode({**period.query(), "group": group})
         ),
