@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.response import FileResponse
+from substanced.util import get_oid
 
 from ..calendar import SHANGHAI
 from ..items import Entry, now
@@ -110,7 +111,7 @@ def audit_issue(request, root, number, title):
         tenant.title if tenant is not None else "系统管理",
         details={"number": number},
     )
-    trail.append(None, entry)
+    trail.append(get_oid(root, None), entry)
 
 
 def job_url(request, view, job):

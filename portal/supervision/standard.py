@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import colander
 from pyramid.httpexceptions import HTTPFound
+from substanced.util import get_oid
 
 from ..items import Entry
 from ..views import portal_view
@@ -305,4 +306,4 @@ class StandardView:
             comment=saved.note,
             details={"version": saved.version},
         )
-        trail.append(None, entry)
+        trail.append(get_oid(self.context, None), entry)

@@ -162,7 +162,7 @@ def test_the_ranking_as_excel_is_the_ranking_page(person):  # noqa: F811
     assert book["评分标准"]["A2"].value == "规则"
 
 
-def test_the_report_as_an_official_document(person):  # noqa: F811
+def test_the_report_as_an_official_document(person, root):  # noqa: F811
     supervisor = person("sfj.supervisor")
     ranking = supervisor.get("/@@scorecards")
     rows = ranking_rows(ranking)
@@ -185,6 +185,9 @@ def test_the_report_as_an_official_document(person):  # noqa: F811
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
     ) == ("方正小标宋简体")
     assert paragraphs[1].text == f"昌司发〔{year}〕1号"
+    transaction.abort()
+    issued = [entry for _, entry in root.audit_trail.latest(50) if entry.action == "issue_report"]
+    assert issued[0].details["number"] == f"昌司发〔{year}〕1号" and issued[0].login == "sfj.supervisor"
     title = paragraphs[2]
     assert title.text == f"关于{year}年度全区行政执法协作配合工作考核评分情况的通报"
     assert title.runs[0].font.size == Pt(22)

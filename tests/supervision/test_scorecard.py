@@ -144,6 +144,8 @@ def test_the_supervisor_edits_the_standard_and_every_version_is_kept(person, app
     assert (rules["requests.late"].points, rules["requests.late"].cap) == (-3, 15)
     assert (rules["requests.on_time"].points, rules["requests.on_time"].cap) == (Decimal("0.5"), 5)
     assert rules["requests.on_time"].title == "协作请求：按期答复"  # the measure's name, left empty
+    audited = [entry for _, entry in root.audit_trail.latest(20) if entry.action == "scoring_standard"]
+    assert audited and audited[0].comment == "依据2026年度法治政府建设考核方案调整"
     history = saved.html.select("#standard-history tr.history-version")
     assert [row["data-version"] for row in history] == ["1"]
     assert "依据2026年度法治政府建设考核方案调整" in history[0].text and "司法局督查员" in history[0].text
