@@ -144,11 +144,17 @@ def build(root, registry, period, moment=None):
     return Overview(period, chosen, rows, totals, limit)
 
 
-def trend(root, registry, period, keys, unit=None):
-    """``[(yyyymm, {measure: count})]`` over the period's months, for the district or one unit."""
+def trend(root, period, series, unit=None):
+    """``[(yyyymm, [count per series])]`` over the period's months, for the district or one unit.
+
+    ``series``: ``[(title, [measure keys])]``; a series is the sum of its measures."""
     counts = counts_of(root)
+    keys = {key for _, keys in series for key in keys}
     per = {key: counts.per_month(key, period, unit) if counts is not None else {} for key in keys}
-    return [(month, {key: per[key].get(month, 0) for key in keys}) for month in period.months()]
+    return [
+        (month, [sum(per[key].get(month, 0) for key in keys) for _, keys in series])
+        for month in period.months()
+    ]
 
 
 def figure_query(catalog, measure, period, unit=None):

@@ -49,7 +49,15 @@ def overview_page(context, request):
     overview = build(context, request.registry, period)
     columns = known.get(chosen, [])
     worst = sorted(overview.rows, key=lambda row: (-(row.red + row.problems), -row.duties, row.unit))
-    keys = [m.key for m in (columns or measures(request.registry)) if m.kind in ("duty", "late", "refused")]
+    if columns:
+        series = [(m.title, [m.key]) for m in columns if m.kind in ("duty", "late", "refused")]
+    else:
+        # The summary's trend: every flow's duties against what went wrong, two lines.
+        every = measures(request.registry)
+        series = [
+            ("应办事项", [m.key for m in every if m.kind == "duty"]),
+            ("逾期及拒不履行", [m.key for m in every if m.kind in ("late", "refused")]),
+        ]
     return {
         "period": period,
         "kinds": KINDS,
@@ -60,8 +68,8 @@ def overview_page(context, request):
         "columns": columns,
         "warnings": WARNINGS,
         "chart_rows": [row for row in worst if row.duties or row.red or row.problems][:CHART_UNITS],
-        "trend": trend(context, request.registry, period, keys) if keys else [],
-        "trend_measures": [m for m in measures(request.registry) if m.key in keys],
+        "trend": trend(context, period, series) if series else [],
+        "trend_series": [title for title, _ in series],
         "link": figure_url(request, period),
         "tab": lambda group: (
             request.application_url + "/@@supervision?" + urlencode({**period.query(), "group": group})

@@ -157,3 +157,14 @@ def test_a_bad_threshold_is_explained_and_nothing_changes(supervisor):
     # Without the session's CSRF token the POST is refused.
     token_free = supervisor.post("/@@supervision", {"threshold": "50", "set_threshold": "1"}, status="*")
     assert token_free.status_int in (400, 403)
+
+
+def test_the_trend_is_two_lines_in_the_summary_and_a_line_per_duty_in_a_group(supervisor, people):
+    new_request(people("ys.officer"))
+    headings = [th.text for th in tab(supervisor, "summary").html.select("#chart-trend thead th")]
+    assert headings == ["月份", "应办事项", "逾期及拒不履行"]
+    trend = tab(supervisor, "协作请求", period="month", year=str(now().year), n=str(now().month))
+    headings = [th.text for th in trend.html.select("#chart-trend thead th")]
+    assert headings == ["月份", "收到请求", "逾期答复"]
+    cells = [td.text for td in trend.html.select("#chart-trend tbody td")]
+    assert int(cells[0]) >= 1
