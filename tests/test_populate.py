@@ -150,6 +150,11 @@ def test_the_work_spreads_over_the_past_year_and_some_of_it_is_overdue_now(store
     assert len(late) >= 5
     assert {item.item_type for item in late} >= {"collab_request", "penalty_filing"}
     assert any(item.is_open and item.due and not overdue(item) for item in items)
+    # The deadline run at the end marked them, as cron would have (once per due date).
+    marked = [
+        item for item in late if item.awaiting and getattr(item, "overdue_notified_for", None) == item.due
+    ]
+    assert marked and all(item.history[-1].action == "overdue" for item in marked)
 
 
 def test_late_answers_are_marked_late_by_their_due_dates(stored):

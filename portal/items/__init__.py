@@ -332,15 +332,80 @@ def record(item, request, action, title, comment="", state_from=None, state_to=N
 
 
 def reindex(item, request=None):
-    """Tell Substance D the item changed, so the catalogs index it again."""
+    """Tell Substance D the item changed, so the catalogs index it again.
+
+    Once per item and transaction is enough: the catalogs are brought in line with the item as it
+    is when its transaction has committed (:mod:`portal.indexing`), so a step after the first in
+    the same transaction (several steps on one item, the supervision relation after a step) adds
+    nothing but work. After a savepoint is rolled back, items are told again."""
     registry = request.registry if request is not None else None
     if registry is None:
         from pyramid.threadlocal import get_current_registry
 
         registry = get_current_registry()
+    told = _told_in_transaction(item)
+    if told is not None:
+        if id(item) in told:
+            return
+        told.add(id(item))
     # Substance D's content subscribers listen for (event, object), not for the event alone.
     event = ObjectModified(item)
     registry.subscribers((event, item), None)
+
+
+class _Told:
+    """The items told changed in a transaction (ids; the transaction keeps the objects alive).
+
+    Joined to the transaction as a data manager only to hear of a savepoint's rollback, after which
+    every item is told again (the catalogs' queued actions were rolled back with it)."""
+
+    def __init__(self, manager):
+        self.transaction_manager = manager
+        self.ids = set()
+
+    def __contains__(self, key):
+        return key in self.ids
+
+    def add(self, key):
+        self.ids.add(key)
+
+    def savepoint(self):
+        return _ToldSavepoint(self)
+
+    def abort(self, transaction):
+        self.ids = set()
+
+    tpc_begin = commit = tpc_vote = tpc_finish = tpc_abort = abort
+
+    def sortKey(self):
+        return "portal.items.reindex"
+
+
+class _ToldSavepoint:
+    def __init__(self, told):
+        self.told = told
+
+    def rollback(self):
+        self.told.ids = set()
+
+
+def _told_in_transaction(item):
+    """The transaction's :class:`_Told` (joined on first use), or None outside any transaction."""
+    import transaction as transactions
+
+    jar = getattr(item, "_p_jar", None)
+    manager = jar.transaction_manager if jar is not None else transactions.manager
+    try:
+        current = manager.get()
+    except Exception:  # an explicit manager with no transaction begun
+        return None
+    try:
+        return current.data(_Told)
+    except KeyError:
+        told = _Told(manager)
+        current.join(told)
+        current.set_data(_Told, told)
+        return told
 
 
 def includeme(config):

@@ -47,7 +47,7 @@ from .district import District, add_people, add_units
 from .stories import SINGLE, STORIES, STORIES_BY_NAME
 
 #: Items per transaction.
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 2000
 #: Below this many items not every state of every flow can have its item.
 COVERAGE_FROM = 150
 #: The share of the items planned by the flows' shares; one-item stories make the rest ...
@@ -68,6 +68,7 @@ class Summary:
         self.cut = 0
         self.people = 0
         self.units = 0
+        self.deadlines = {}
 
     @property
     def rate(self):
@@ -78,6 +79,10 @@ class Summary:
             f"{self.created:,} items in {self.seconds:.1f} s ({self.rate:.0f} items/s); "
             f"{self.units} units and {self.people} people added"
         )
+        if self.deadlines:
+            yield "  the deadline run: " + ", ".join(
+                f"{key} {value}" for key, value in self.deadlines.items()
+            )
         for item_type, count in sorted(self.by_type.items(), key=lambda pair: -pair[1]):
             states = ", ".join(
                 f"{state} {n}" for (kind, state), n in sorted(self.states.items()) if kind == item_type
@@ -125,6 +130,7 @@ class Run:
         attachments=1.0,
         out=None,
         drain=True,
+        deadlines=True,
     ):
         self.registry = registry
         self.root = root
@@ -136,6 +142,7 @@ class Run:
         self.attachments = attachments
         self.out = out
         self.drain = drain
+        self.deadlines = deadlines
         self.summary = Summary()
         self.sequence = itertools.count()
         self.committed = 0
@@ -255,6 +262,8 @@ class Run:
                 )
             self.play(extra)
         self.commit(final=True)
+        if self.deadlines:
+            self.summary.deadlines = self.run_deadlines()
         self.summary.seconds = time.perf_counter() - self.started
         self.summary.created = d.created
         self.summary.by_type = dict(d.counts)
@@ -336,6 +345,22 @@ class Run:
             if (story.item_type, state) not in found
         ]
 
+    def run_deadlines(self):
+        """What ``portal-deadlines`` does when cron next runs it: the items due within a working day
+        reminded, the overdue ones marked 已超期 (a history entry) and their units told."""
+        from pyramid.request import Request
+
+        from ..deadlines import check_deadlines
+
+        request = Request.blank("/")
+        request.registry = self.registry
+        with at(self.moment):
+            counts = check_deadlines(self.root, request, self.moment)
+        transaction.get().note("portal-populate: the deadline run")
+        transaction.commit()
+        self.index()
+        return counts
+
     # commits and indexing -------------------------------------------------------------------------
 
     def commit(self, final=False):
@@ -409,7 +434,8 @@ def populate(registry, items, units=None, years=1.0, seed=2026, batch=DEFAULT_BA
     """Fill the site of ``registry``'s database; returns the :class:`Summary`.
 
     ``options``: ``attachments`` (share of the usual attachments, 0–1), ``out`` (a file for the
-    progress lines), ``password`` (of the people added), ``drain`` (index after each batch)."""
+    progress lines), ``password`` (of the people added), ``drain`` (index after each batch, else
+    once at the end), ``deadlines`` (run the deadline check at the end, as cron would)."""
     from pyramid.threadlocal import manager
 
     db = registry._zodb_databases[""]

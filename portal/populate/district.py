@@ -8,7 +8,7 @@ from ..demo import PDF
 from . import words
 
 #: Roles of the people a populated unit gets, and how many of each: (role, count).
-STAFF = (("leader", 1), ("deputy", 1), ("liaison", 2), ("officer", 3), ("unit_admin", 1))
+STAFF = (("leader", 1), ("deputy", 1), ("liaison", 1), ("officer", 2), ("unit_admin", 1))
 #: The supervising unit (区司法局) also gets a supervisor; granted as a portal admin would.
 SUPERVISOR_STAFF = (("supervisor", 1),)
 
@@ -183,6 +183,7 @@ class District:
         # Each unit's share of late steps: most near LATE_SHARE, a few much slower.
         self.late = {code: min(0.6, LATE_SHARE * rng.lognormvariate(0, 0.7)) for code in self.units}
         self._requests = {}
+        self._members = {}
         self._firsts = set()
         #: How many items the run makes (None: no limit).
         self.limit = None
@@ -252,11 +253,16 @@ class District:
         return request
 
     def members(self, unit, role=None):
-        """The logins of ``unit`` (holding ``role``), in login order."""
-        engine = self.registry.policy_engine
-        return sorted(
-            login for login, roles in engine.members_of(unit).items() if role is None or role in roles
-        )
+        """The logins of ``unit`` (holding ``role``), in login order (the policy does not change
+        during a run)."""
+        key = (unit, role)
+        found = self._members.get(key)
+        if found is None:
+            engine = self.registry.policy_engine
+            found = self._members[key] = sorted(
+                login for login, roles in engine.members_of(unit).items() if role is None or role in roles
+            )
+        return found
 
     def req(self, unit, context, action, roles=None):
         """The request of a person of ``unit`` allowed ``action`` on ``context`` (an item, or the

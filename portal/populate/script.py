@@ -74,6 +74,12 @@ def parse_args(argv):
         "--password", default=None, help="the password of the people added (default demo12345)"
     )
     parser.add_argument(
+        "--no-deadlines",
+        dest="deadlines",
+        action="store_false",
+        help="leave out the deadline run at the end (reminders, overdue marks)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -102,6 +108,7 @@ def main(argv=None, out=None, err=None):
             moment=args.now,
             attachments=args.attachments,
             password=args.password,
+            deadlines=args.deadlines,
             out=err,
         )
         if profiler is not None:

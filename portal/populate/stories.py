@@ -586,26 +586,29 @@ def participation_notice(d, target):
             return
         send(item, d.req(department, item, "send"))
     if target == "cancelled":
-        yield d.later(now(), 60, 60 * 48)
-        if now() < item.starts_at:
-            cancel(item, d.req(department, item, "cancel"), {"reason": "检查计划调整，活动取消"})
+        yield min(d.later(now(), 60, 60 * 48), item.starts_at - datetime.timedelta(hours=2))
+        cancel(item, d.req(department, item, "cancel"), {"reason": "检查计划调整，活动取消"})
         return
     if target == "sent":
         return
     yield min(d.later(now(), 20, 60 * 24), item.starts_at - datetime.timedelta(minutes=30))
     receive(item, d.req(township, item, "receive"))
-    if target == "received" or now() >= item.starts_at:
+    if target == "received":
         return
-    due = item.reply_due
-    moment = d.reply(township, now(), due)
-    yield min(moment, item.starts_at - datetime.timedelta(minutes=20))
-    if target == "declined":
-        decline(item, d.req(township, item, "decline"), {"reason": "当天有防汛值班任务，无法派员"})
-        return
-    attendees = "\n".join(f"{d.name()} 综合行政执法队队员 {d.phone()}" for _ in range(2))
-    confirm(item, d.req(township, item, "confirm"), {"attendees": attendees, "note": "携带执法记录仪"})
-    if target == "confirmed":
-        return
+    if now() < item.starts_at:
+        moment = d.reply(township, now(), item.reply_due)
+        yield min(moment, item.starts_at - datetime.timedelta(minutes=20))
+        if target == "declined" or (target == "completed" and d.chance(0.05)):
+            decline(item, d.req(township, item, "decline"), {"reason": "当天有防汛值班任务，无法派员"})
+        else:
+            attendees = "\n".join(f"{d.name()} 综合行政执法队队员 {d.phone()}" for _ in range(2))
+            confirm(
+                item, d.req(township, item, "confirm"), {"attendees": attendees, "note": "携带执法记录仪"}
+            )
+        if target in ("declined", "confirmed"):
+            return
+    elif target != "completed":
+        return  # the written notice came after the start: nothing left to confirm
     yield d.workdays_after(item.ends_at, 0, 5)
     data = {"outcome": f"检查经营主体{d.rng.randint(5, 30)}家，责令整改{d.rng.randint(0, 6)}家。"}
     complete(item, d.req(department, item, "complete"), {**data, "files": d.files(0.3, "检查记录.pdf")})
@@ -639,9 +642,8 @@ def take_activity(d, activity, target):
     if target == "planned":
         return
     if target == "cancelled":
-        yield d.later(now(), 60, 60 * 24 * 5)
-        if now() < activity.starts_at:
-            cancel(activity, d.req(owner, activity, "cancel"), "授课人员临时有执法任务，活动取消")
+        yield min(d.later(now(), 60, 60 * 24 * 5), activity.starts_at - datetime.timedelta(hours=2))
+        cancel(activity, d.req(owner, activity, "cancel"), "授课人员临时有执法任务，活动取消")
         return
     if d.chance(0.1):
         yield d.later(now(), 60, 60 * 24 * 3)
@@ -745,9 +747,8 @@ def coordination_meeting(d, target):
         return
     send_meeting(meeting, d.req(owner, meeting, "send"))
     if target == "cancelled":
-        yield d.later(now(), 60, 60 * 24 * 2)
-        if now() < meeting.starts_at:
-            cancel_meeting(meeting, d.req(owner, meeting, "cancel"), "会议议题已通过专题协调解决")
+        yield min(d.later(now(), 60, 60 * 24 * 2), meeting.starts_at - datetime.timedelta(hours=2))
+        cancel_meeting(meeting, d.req(owner, meeting, "cancel"), "会议议题已通过专题协调解决")
         return
     yield from minute_meeting(d, meeting, target)
 
@@ -788,6 +789,8 @@ def minute_meeting(d, meeting, target):
     for moment, action in sorted(actions, key=lambda pair: pair[0]):
         if d.first("an action item not carried out") or d.chance(0.15):
             continue  # not carried out yet: open, overdue once its date has passed
+        if d.first("an action item carried out"):
+            moment = min(moment, d.now - datetime.timedelta(minutes=5))
         yield moment
         evidence = "已完成检查，形成检查记录。"
         complete_action(
