@@ -106,7 +106,7 @@ def test_the_run_says_what_it_made(site):
     assert f"{ITEMS}/{ITEMS} items" in err and "items/s" in err
 
 
-def test_every_flow_has_items_in_every_state_of_its_workflow(stored):
+def test_every_flow_has_items_in_every_state_of_its_workflow(site, stored):
     items = stored.items()
     assert len(items) == ITEMS
     by_type = {}
@@ -115,7 +115,7 @@ def test_every_flow_has_items_in_every_state_of_its_workflow(stored):
     assert set(by_type) == set(stored.types)
     for item in items:
         missing = set(item.workflow.states) - by_type[item.item_type]
-        assert not missing, f"{item.item_type} has no item in {sorted(missing)}"
+        assert not missing, f"{item.item_type} has no item in {sorted(missing)}; the run said:\n{site[2]}"
 
 
 def test_the_catalog_holds_exactly_the_items(stored):

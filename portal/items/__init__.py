@@ -347,33 +347,34 @@ def reindex(item, request=None):
     if told is not None:
         if id(item) in told:
             return
-        told.add(id(item))
+        told.add(item)
     # Substance D's content subscribers listen for (event, object), not for the event alone.
     event = ObjectModified(item)
     registry.subscribers((event, item), None)
 
 
 class _Told:
-    """The items told changed in a transaction (ids; the transaction keeps the objects alive).
+    """The items told changed in a transaction (by id, each kept until the transaction ends).
 
     Joined to the transaction as a data manager only to hear of a savepoint's rollback, after which
     every item is told again (the catalogs' queued actions were rolled back with it)."""
 
     def __init__(self, manager):
         self.transaction_manager = manager
-        self.ids = set()
+        self.ids = {}
 
     def __contains__(self, key):
         return key in self.ids
 
-    def add(self, key):
-        self.ids.add(key)
+    def add(self, item):
+        # The item is kept, so that no other object takes its id while the transaction lasts.
+        self.ids[id(item)] = item
 
     def savepoint(self):
         return _ToldSavepoint(self)
 
     def abort(self, transaction):
-        self.ids = set()
+        self.ids = {}
 
     tpc_begin = commit = tpc_vote = tpc_finish = tpc_abort = abort
 
@@ -386,7 +387,7 @@ class _ToldSavepoint:
         self.told = told
 
     def rollback(self):
-        self.told.ids = set()
+        self.told.ids = {}
 
 
 def _told_in_transaction(item):

@@ -69,6 +69,8 @@ class Summary:
         self.people = 0
         self.units = 0
         self.deadlines = {}
+        #: Planned stories not started: the count was reached before their time.
+        self.skipped = 0
 
     @property
     def rate(self):
@@ -224,7 +226,8 @@ class Run:
         span = story.spans.get(target, 1)
         period = (d.now - d.start).total_seconds() / 86400
         if early:
-            days = 3 * span + 1 + self.rng.uniform(0, 20)
+            # A month back at least: the count is never reached before these have started.
+            days = max(3 * span + 1, 30) + self.rng.uniform(0, 30)
         elif target in story.closed:
             room = max(period - 2 * span, 1)
             days = 1.5 * span + self.rng.uniform(0.5, room)
@@ -289,6 +292,7 @@ class Run:
                 elif d.created + self.outstanding + expected >= self.wanted:
                     continue
                 if d.created >= self.wanted:
+                    self.summary.skipped += 1
                     continue
                 running = Entry(entry.story, entry.story.run(d, entry.target))
                 running.expect = 1 + entry.story.extra.get(entry.target, 0)

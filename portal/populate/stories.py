@@ -111,7 +111,9 @@ def collab_request(d, target):
                 "complex_case": kind != APPRAISAL,
             }
             extend(item, d.req(department, item, "extend"), data)
-    yield d.reply(department, now(), item.due)
+    # However few the answers, one of them late and one in time.
+    late = True if d.first("a late answer") else (False if d.first("an answer in time") else None)
+    yield d.reply(department, now(), item.due, late=late)
     text = f"经{kind}，当事人的行为{'构成' if d.chance(0.8) else '不构成'}{violation}，依据{basis}。"
     answer(
         item, d.req(department, item, "answer"), {"answer_text": text, "files": d.files(0.5, "答复意见.pdf")}
