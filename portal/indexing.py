@@ -4,10 +4,12 @@ Every item a request adds, changes or removes would otherwise rewrite dozens of 
 buckets (the text index's lexicon and postings above all) inside the request's own transaction, and
 concurrent requests would collide there. Instead:
 
-* The catalogs' indexes are in Substance D's *deferred* action mode. At commit, Substance D hands
-  the deferred actions to the :class:`DeferredProcessor` registered here, which only records the
-  oids in :class:`PendingIndexing` (one small object on the site that merges concurrent writes by
-  itself). The request's transaction touches no catalog structure at all.
+* The catalogs' indexes are in Substance D's *deferred* action mode. An item added or changed is
+  queued once per transaction (:func:`queued`), and at commit its oid goes to
+  :class:`PendingIndexing` (one small object on the site that merges concurrent writes by itself);
+  for anything else Substance D hands its deferred actions to the :class:`DeferredProcessor`
+  registered here, which records their oids there too. The request's transaction touches no
+  catalog structure at all.
 * After the request's transaction has committed, the :func:`indexing_tween` asks the process's
   :class:`Indexer` to drain: under a lock, in a transaction of its own, it reindexes every oid that
   this process queued (and any another process queued more than ``grace`` seconds ago, so that
