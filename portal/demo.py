@@ -122,4 +122,23 @@ def ensure_demo_content(app):
     from .indexing import drain
 
     drain(registry)
+    populate_demo(registry)
     return True
+
+
+#: The demo site's year of work beside its examples (``portal.demo_populate``: items; 0 for none).
+DEMO_POPULATE = 300
+
+
+def populate_demo(registry):
+    """A modest year of the district's work (``portal-populate``), so that the lists, panels and
+    the supervisor's figures show a living district and not only the examples."""
+    from .populate import populate
+
+    items = int(registry.settings.get("portal.demo_populate", DEMO_POPULATE) or 0)
+    if items <= 0:
+        return None
+    log.info("演示数据：生成近一年的协作事项（%d 项）", items)
+    summary = populate(registry, items, seed=2026)
+    log.info("演示数据：已生成 %d 项（用时 %.1f 秒）", summary.created, summary.seconds)
+    return summary

@@ -123,7 +123,7 @@ def requests(people):
 def complaints(people):
     officer = people("ys.officer")
     page = officer.get(f"/tenants/{YS}/@@new-complaint")
-    moment = datetime.datetime.now() - datetime.timedelta(hours=3)
+    moment = now() - datetime.timedelta(hours=3)
     page = submit(
         page,
         "complaint-form",

@@ -4,10 +4,12 @@ Every item a request adds, changes or removes would otherwise rewrite dozens of 
 buckets (the text index's lexicon and postings above all) inside the request's own transaction, and
 concurrent requests would collide there. Instead:
 
-* The catalogs' indexes are in Substance D's *deferred* action mode. At commit, Substance D hands
-  the deferred actions to the :class:`DeferredProcessor` registered here, which only records the
-  oids in :class:`PendingIndexing` (one small object on the site that merges concurrent writes by
-  itself). The request's transaction touches no catalog structure at all.
+* The catalogs' indexes are in Substance D's *deferred* action mode. An item added or changed is
+  queued once per transaction (:func:`queued`), and at commit its oid goes to
+  :class:`PendingIndexing` (one small object on the site that merges concurrent writes by itself);
+  for anything else Substance D hands its deferred actions to the :class:`DeferredProcessor`
+  registered here, which records their oids there too. The request's transaction touches no
+  catalog structure at all.
 * After the request's transaction has committed, the :func:`indexing_tween` asks the process's
   :class:`Indexer` to drain: under a lock, in a transaction of its own, it reindexes every oid that
   this process queued (and any another process queued more than ``grace`` seconds ago, so that
@@ -605,17 +607,95 @@ def catalogs_keep_what_belongs():
     index_resource, reindex_resource = Catalog.index_resource, Catalog.reindex_resource
 
     def index_if_it_belongs(catalog, resource, oid=None, action_mode=None):
-        if belongs(catalog, resource):
+        if belongs(catalog, resource) and not queued(catalog, resource, oid, action_mode):
             index_resource(catalog, resource, oid=oid, action_mode=action_mode)
 
     def reindex_if_it_belongs(catalog, resource, oid=None, action_mode=None):
-        if belongs(catalog, resource):
+        if belongs(catalog, resource) and not queued(catalog, resource, oid, action_mode):
             reindex_resource(catalog, resource, oid=oid, action_mode=action_mode)
 
     Catalog.index_resource = index_if_it_belongs
     Catalog.reindex_resource = reindex_if_it_belongs
     Catalog._portal_filtered = True
     no_extents_of_items()
+
+
+def queued(catalog, resource, oid, action_mode):
+    """An item added or changed: its oid queued for the indexer (True), in one go at the commit.
+
+    What Substance D would do in the deferred mode, without its way there: an action per index per
+    change, sorted out at the commit, of which the indexer reads only the oid; nor does the
+    request's transaction insert the item into the catalog's list of documents (a bucket every
+    writer shares: the indexer inserts it). False where Substance D's own path is taken: another
+    catalog, an explicit ``action_mode``, a catalog not stored yet."""
+    if catalog.__name__ != PORTAL or action_mode is not None:
+        return False
+    jar = getattr(catalog, "_p_jar", None)
+    if jar is None:
+        return False
+    if oid is None:
+        from substanced.util import get_oid
+
+        oid = get_oid(resource)
+    QueuedItems.of(jar.transaction_manager, catalog).oids.add(oid)
+    return True
+
+
+class QueuedItems:
+    """The oids of the items a transaction added or changed, queued for the indexer at its commit.
+
+    Joined to the transaction (a data manager) for its savepoints: a rollback restores the oids
+    queued when the savepoint was taken."""
+
+    def __init__(self, manager, catalog):
+        self.transaction_manager = manager
+        self.catalog = catalog
+        self.oids = set()
+
+    @classmethod
+    def of(cls, manager, catalog):
+        current = manager.get()
+        try:
+            return current.data(cls)
+        except KeyError:
+            queue = cls(manager, catalog)
+            current.join(queue)
+            current.set_data(cls, queue)
+            current.addBeforeCommitHook(queue.flush)
+            return queue
+
+    def flush(self):
+        """Before the commit: the oids into the site's pending set (see :class:`DeferredProcessor`)."""
+        if not self.oids:
+            return
+        pending = pending_of(site_of(self.catalog))
+        if pending is None:
+            return
+        indexer = indexer_for_current()
+        pending.add(self.oids, indexer.origin if indexer else "")
+        request = get_current_request()
+        if request is not None:
+            request.environ[QUEUED] = True
+
+    def savepoint(self):
+        return _QueuedSavepoint(self, set(self.oids))
+
+    def abort(self, transaction):
+        self.oids = set()
+
+    tpc_begin = commit = tpc_vote = tpc_finish = tpc_abort = abort
+
+    def sortKey(self):
+        return "portal.indexing.QueuedItems"
+
+
+class _QueuedSavepoint:
+    def __init__(self, queue, oids):
+        self.queue = queue
+        self.oids = oids
+
+    def rollback(self):
+        self.queue.oids = set(self.oids)
 
 
 def no_extents_of_items():

@@ -12,13 +12,12 @@ Uploaded files cannot survive a form shown again with errors (the browser does n
 so the forms say so: everything typed is kept, the files must be chosen again.
 """
 
-import datetime
 import html
 
 import colander
 import deform
 
-from ..calendar import SHANGHAI
+from ..items import now
 from ..items.uploads import ACCEPTED, KINDS, UploadError, check_upload, max_bytes
 from ..views.fields import ChineseDate, ChineseTime, LocalDateTime, not_before, not_in_future
 
@@ -135,7 +134,7 @@ def datetime_widget():
 
 def now_local():
     """Now, as the default of a form's date-time field."""
-    return datetime.datetime.now(SHANGHAI).replace(second=0, microsecond=0)
+    return now().replace(second=0, microsecond=0)
 
 
 def date_node(title, **kw):

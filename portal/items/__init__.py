@@ -11,8 +11,10 @@ it needs. :meth:`Workflow.fire` checks state and permission, and records the tra
 item's own history (permanent, unlike Substance D's capped audit log) and the site's audit trail.
 """
 
+import contextlib
 import copyreg
 import datetime
+import threading
 from zoneinfo import ZoneInfo
 
 from BTrees.OOBTree import OOBTree
@@ -35,9 +37,32 @@ SUPERVISION = "supervisor"
 EVERYONE = "*"
 
 
+#: The moment this thread's model code takes as now, while :func:`at` holds one.
+_clock = threading.local()
+
+
 def now():
-    """The current time, aware, in Asia/Shanghai."""
-    return datetime.datetime.now(SHANGHAI)
+    """The current time, aware, in Asia/Shanghai (or the moment :func:`at` set for this thread).
+
+    Every step of every flow takes its time from here: when an item was created, sent, received
+    or answered, its history entries, its notifications and its clocks."""
+    moment = getattr(_clock, "moment", None)
+    return moment if moment is not None else datetime.datetime.now(SHANGHAI)
+
+
+@contextlib.contextmanager
+def at(moment):
+    """Run model code as if it were ``moment`` (an aware datetime; naive is China time), in this
+    thread only: :func:`now` returns it until the block ends, and the block's steps are recorded,
+    numbered and timed then (``portal-populate`` files a past year this way). Blocks may nest."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    previous = getattr(_clock, "moment", None)
+    _clock.moment = moment.astimezone(SHANGHAI)
+    try:
+        yield _clock.moment
+    finally:
+        _clock.moment = previous
 
 
 def _reduce_zone(zone):
@@ -307,15 +332,81 @@ def record(item, request, action, title, comment="", state_from=None, state_to=N
 
 
 def reindex(item, request=None):
-    """Tell Substance D the item changed, so the catalogs index it again."""
+    """Tell Substance D the item changed, so the catalogs index it again.
+
+    Once per item and transaction is enough: the catalogs are brought in line with the item as it
+    is when its transaction has committed (:mod:`portal.indexing`), so a step after the first in
+    the same transaction (several steps on one item, the supervision relation after a step) adds
+    nothing but work. After a savepoint is rolled back, items are told again."""
     registry = request.registry if request is not None else None
     if registry is None:
         from pyramid.threadlocal import get_current_registry
 
         registry = get_current_registry()
+    told = _told_in_transaction(item)
+    if told is not None:
+        if id(item) in told:
+            return
+        told.add(item)
     # Substance D's content subscribers listen for (event, object), not for the event alone.
     event = ObjectModified(item)
     registry.subscribers((event, item), None)
+
+
+class _Told:
+    """The items told changed in a transaction (by id, each kept until the transaction ends).
+
+    Joined to the transaction as a data manager only to hear of a savepoint's rollback, after which
+    every item is told again (the catalogs' queued actions were rolled back with it)."""
+
+    def __init__(self, manager):
+        self.transaction_manager = manager
+        self.ids = {}
+
+    def __contains__(self, key):
+        return key in self.ids
+
+    def add(self, item):
+        # The item is kept, so that no other object takes its id while the transaction lasts.
+        self.ids[id(item)] = item
+
+    def savepoint(self):
+        return _ToldSavepoint(self)
+
+    def abort(self, transaction):
+        self.ids = {}
+
+    tpc_begin = commit = tpc_vote = tpc_finish = tpc_abort = abort
+
+    def sortKey(self):
+        return "portal.items.reindex"
+
+
+class _ToldSavepoint:
+    def __init__(self, told):
+        self.told = told
+
+    def rollback(self):
+        self.told.ids = {}
+
+
+def _told_in_transaction(item):
+    """The transaction's :class:`_Told` (joined on first use), or None outside any transaction."""
+    import transaction as transactions
+
+    jar = getattr(item, "_p_jar", None)
+    manager = jar.transaction_manager if jar is not None else transactions.manager
+    try:
+        current = manager.get()
+    except Exception:  # an explicit manager with no transaction begun
+        return None
+    try:
+        return current.data(_Told)
+    except KeyError:
+        told = _Told(manager)
+        current.join(told)
+        current.set_data(_Told, told)
+        return told
 
 
 def includeme(config):

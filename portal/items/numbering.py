@@ -8,8 +8,10 @@ time, so a retry leaves no gap; a number is lost only when a request fails for g
 it. Numbers are never reused: a withdrawn item keeps its number.
 """
 
+import contextlib
 import logging
 import re
+import threading
 import time
 
 import transaction
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 NUMBER = re.compile(r"^(?P<code>[\u4e00-\u9fa5]+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
 #: The request environ key under which the numbers a request took are kept across its retries.
 TAKEN = "portal.numbers.taken"
+#: Set (per thread) while numbers are counted in the caller's own transaction.
+_single_writer = threading.local()
 
 
 class Counter(Persistent):
@@ -77,9 +81,22 @@ def take_in_own_transaction(tenant, code, year, attempts=20):
             conn.close()
 
 
+@contextlib.contextmanager
+def counted_in_transaction():
+    """Count numbers in the caller's own transaction, for a script that is the site's only writer
+    (``portal-populate``): nobody can take a number meanwhile, and the numbers are committed (or
+    aborted) with the items that bear them, instead of a transaction, and its sync to disk, each."""
+    previous = getattr(_single_writer, "on", False)
+    _single_writer.on = True
+    try:
+        yield
+    finally:
+        _single_writer.on = previous
+
+
 def next_number(tenant, code, year):
     """Take the next number of ``tenant`` for a document code (e.g. "鱼山镇备") and year."""
-    if tenant._p_jar is None or tenant._p_oid is None:
+    if tenant._p_jar is None or tenant._p_oid is None or getattr(_single_writer, "on", False):
         # A unit not stored yet (being created in this very transaction): count in place.
         return format_number(code, year, increment(tenant, code, year))
     request = get_current_request()

@@ -5,6 +5,7 @@ A file must be one of the accepted kinds, its content must be what its name says
 default 20). PDF text is extracted for search.
 """
 
+import functools
 import io
 import zipfile
 
@@ -85,8 +86,23 @@ def check_upload(filename, data, limit):
     return mimetype
 
 
+#: Files up to this size are read once: the same small file attached again is not parsed again.
+REREAD_ABOVE = 64 * 1024
+
+
 def pdf_text(data):
     """The text of a PDF, for search; empty when it has none (a scan) or cannot be read."""
+    if len(data) <= REREAD_ABOVE:
+        return _small_pdf_text(bytes(data))
+    return _pdf_text(data)
+
+
+@functools.lru_cache(maxsize=32)
+def _small_pdf_text(data):
+    return _pdf_text(data)
+
+
+def _pdf_text(data):
     try:
         from pypdf import PdfReader
 

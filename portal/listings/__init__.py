@@ -18,6 +18,7 @@ from hypatia.query import Any, Eq
 
 from ..calendar import SHANGHAI, add_workdays
 from ..items import EVERYONE
+from ..items import now as now_
 from ..items.catalog import item_types, portal_catalog, sorted_page, visible_items
 from ..views.paging import page_number, text_param
 
@@ -132,7 +133,7 @@ class Clock:
     """The moment a page is drawn and the last day that counts as "due soon" (computed once)."""
 
     def __init__(self, request, now=None):
-        self.now = now or datetime.datetime.now(SHANGHAI)
+        self.now = now or now_()
         overrides = getattr(request.root, "calendar_overrides", None)
         self.soon = add_workdays(self.now.date(), DUE_SOON_WORKDAYS, overrides)
 

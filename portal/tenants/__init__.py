@@ -108,6 +108,12 @@ def read_district(path):
 def load_district(site, path, registry=None):
     """Create or update the units of one district file; returns (created, updated) counts."""
     district, units = read_district(path)
+    return load_units(site, district, units, registry)
+
+
+def load_units(site, district, units, registry=None):
+    """Create or update ``units`` (validated by :class:`UnitSchema`) of ``district`` (its
+    ``name``); returns (created, updated) counts. ``portal-populate`` adds its units this way."""
     tenants = site["tenants"]
     store = site.policy_store
     created = updated = 0

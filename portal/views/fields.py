@@ -21,6 +21,7 @@ import re
 import colander
 
 from ..calendar import SHANGHAI
+from ..items import now
 
 #: Characters on one line (a title, a name, an address).
 LINE_MAX = 200
@@ -68,7 +69,7 @@ class Text(colander.String):
 
 
 def latest_date():
-    today = datetime.datetime.now(SHANGHAI).date()
+    today = now().date()
     return today.replace(year=today.year + FUTURE_YEARS, day=min(today.day, 28))
 
 
@@ -137,11 +138,11 @@ def not_in_future(node, value):
     """What already happened cannot have happened later than now (a minute's grace for clocks)."""
     if value is None or value is colander.null:
         return
-    now = datetime.datetime.now(SHANGHAI)
+    moment = now()
     if isinstance(value, datetime.datetime):
-        if value > now + datetime.timedelta(minutes=1):
+        if value > moment + datetime.timedelta(minutes=1):
             raise colander.Invalid(node, f"{node.title}不能晚于现在")
-    elif value > now.date():
+    elif value > moment.date():
         raise colander.Invalid(node, f"{node.title}不能晚于今天")
 
 
