@@ -410,21 +410,25 @@ class PostgresFullText:
         these documents only (``terms`` as :meth:`SQLiteFullText.relevance` takes them)."""
         docids = list(docids)
         scores = dict.fromkeys(docids, 0.0)
-        if not docids:
+        queries = [
+            self.tsquery(term) for alternatives in terms for term, holding in alternatives if holding != 0
+        ]
+        if not docids or not queries:
             return scores
+        # One pass over the hits' rows, read by the primary key (a condition on the words would
+        # read every row holding them), each term a column of the sum.
+        columns = ", ".join(
+            f"sum(CASE WHEN {column} @@ %s::tsquery THEN ts_rank({column}, %s::tsquery, 1) ELSE 0 END)"
+            for column, _ in queries
+        )
+        params = [query for _, query in queries for _ in (0, 1)]
         with self.connection() as cursor:
-            for alternatives in terms:
-                for term, holding in alternatives:
-                    if holding == 0:
-                        continue
-                    column, query = self.tsquery(term)
-                    cursor.execute(
-                        f"SELECT docid, sum(ts_rank({column}, %s::tsquery, 1)) FROM {self.table} "
-                        f"WHERE docid = ANY(%s) AND {column} @@ %s::tsquery GROUP BY docid",
-                        (query, docids, query),
-                    )
-                    for docid, score in cursor.fetchall():
-                        scores[docid] += score
+            cursor.execute(
+                f"SELECT docid, {columns} FROM {self.table} WHERE docid = ANY(%s) GROUP BY docid",
+                (*params, docids),
+            )
+            for docid, *ranks in cursor.fetchall():
+                scores[docid] = sum(ranks)
         return scores
 
 

@@ -692,14 +692,37 @@ class TextSearch:
                     value for kind, value in map(store_term, (v for v, _ in variants)) if kind == "phrase"
                 ]
                 ids = IF.Set(self.fulltext.title_matches(phrases)) if phrases else IF.Set()
+                found.append(IF.intersection(ids, docids) if len(ids) else IF.Set())
             else:
                 ids = IF.Set()
                 for variant, _ in variants:
-                    scores = self._catalog_scores(self.catalog["title"], variant)
-                    if scores is not None and len(scores):
-                        ids = IF.union(ids, IF.Set(scores.keys()))
-            found.append(IF.intersection(ids, docids) if len(ids) else IF.Set())
+                    ids = IF.union(ids, self._titled(variant, docids))
+                found.append(ids)
         return found
+
+    def _titled(self, variant, docids):
+        """With the words in the catalog: the docids whose title index holds every word (bigram) of
+        the variant's phrase segments, by intersecting their postings in C (the order of the words
+        is not checked: in a title, the bigrams of a word all there but apart hardly happen, and
+        hypatia's phrase check reads each candidate's words in Python)."""
+        IF = self.family.IF
+        index = self.catalog["title"].index
+        words = [
+            word
+            for segment in SEGMENT.findall(variant)
+            if not CJK_CHAR.match(segment)
+            for word in index._lexicon.termToWordIds(segment)
+        ]
+        if not words:
+            return IF.Set()
+        ids = docids
+        for wid in words:
+            postings = index._wordinfo.get(wid)
+            if not postings or not len(ids):
+                return IF.Set()
+            # A word's postings: a dict while few documents hold it, else a BTree (docid -> weight).
+            ids = IF.intersection(ids, IF.Set(postings) if isinstance(postings, dict) else postings)
+        return ids
 
     def scores(self, docids):
         """``{docid: score}`` for ``docids`` (higher: a better match); documents not scored get 0."""

@@ -14,8 +14,8 @@ results, the order and the page. Only the page's 20 objects are loaded.
 * A late page costs what an early one does: the order is taken from whichever end is nearer.
 * **Facets** (事项类型, 发起单位, 年份, 状态): counted from the catalog's forward or reverse
   index on the hit set, whichever is cheaper, never from the objects. Over more than
-  :data:`FACET_LIMIT` hits, the counts are those of the most recently changed
-  :data:`FACET_LIMIT`, and the page says so.
+  :data:`FACET_LIMIT` hits, they are estimated from an even sample of :data:`FACET_SAMPLE` of
+  them (every n-th docid), shown as approximate, and the page says so.
 """
 
 import re
@@ -50,8 +50,10 @@ FACETS = {
 #: The units listed before "更多单位".
 UNITS_SHOWN = 10
 YEARS = (1949, 2100)
-#: More hits than this: the facets count the most recently changed this many.
-FACET_LIMIT = 50_000
+#: Up to this many hits, the facets count every one (at most about 0.1 s at 100,000 items).
+FACET_LIMIT = 100_000
+#: More hits: the facets are estimated from an even sample of this many.
+FACET_SAMPLE = 20_000
 #: A group of hits (same number of query words in the title) larger than this is ordered by the
 #: newest change instead of scored.
 RANK_LIMIT = 2_000
@@ -227,7 +229,8 @@ def value_counts(index, docids):
     fwd, rev = index._fwd_index, index._rev_index
     count = len(docids)
     values = len(fwd)
-    if values * count + index.indexed_count() < 20 * count:
+    # Measured at 100,000 items: a lookup costs about 0.6 µs, a step of an intersection 0.01 µs.
+    if values * count + index.indexed_count() < 60 * count:
         family = index.family
         counts = {}
         for value, holders in fwd.items():
@@ -249,6 +252,12 @@ class FacetValue:
     title: str
     count: int
     url: str
+    #: Whether ``count`` is estimated from a sample of the hits.
+    approximate: bool = False
+
+    @property
+    def shown(self):
+        return f"约 {self.count:,}" if self.approximate else str(self.count)
 
 
 @dataclass
@@ -329,14 +338,16 @@ class SearchPage:
         return self.request.application_url + "/search" + ("?" + urlencode(query) if query else "")
 
     def facets(self):
-        """``(facets, sampled)``: the four facets over the hits (or the most recently changed
-        :data:`FACET_LIMIT` of them: ``sampled`` is then that number, else 0)."""
+        """``(facets, sampled)``: the four facets over the hits; over more than :data:`FACET_LIMIT`,
+        estimated from an even sample of the hits (``sampled`` is then its size, else 0)."""
         if not self.searched:
             return [], 0
-        ids, sampled = self.ids, 0
+        ids, sampled, scale = self.ids, 0, 1.0
         if self.count > FACET_LIMIT:
-            sampled = FACET_LIMIT
-            ids = self.catalog.family.IF.Set(ordered_slice(self.catalog["modified"], ids, 0, FACET_LIMIT))
+            # Every n-th docid: ids run in the order items were made, so the sample spans them all.
+            step = -(-self.count // FACET_SAMPLE)
+            ids = self.catalog.family.IF.Set(list(ids)[::step])
+            sampled, scale = len(ids), self.count / len(ids)
         registry = self.request.registry
         tenants = self.request.root["tenants"]
         titles = {
@@ -347,16 +358,17 @@ class SearchPage:
         }
         facets = []
         for name, (index_name, heading) in FACETS.items():
-            counts = value_counts(self.catalog[index_name], ids) if len(ids) else {}
+            chosen = self.params.facets.get(name)
+            counts = value_counts(self.catalog[index_name], ids) if len(ids) and chosen is None else {}
             names = titles[name]
 
             def title(value, names=names, name=name):
                 return f"{value} 年" if name == "year" else names.get(value, str(value))
 
             facet = Facet(name, heading, [])
-            chosen = self.params.facets.get(name)
             if chosen is not None:
-                facet.chosen = FacetValue(chosen, title(chosen), counts.get(chosen, 0), "")
+                # Every hit has the chosen value.
+                facet.chosen = FacetValue(chosen, title(chosen), self.count, "")
                 facet.remove_url = self.url(**{name: None, "page": None})
             else:
                 if name == "year":
@@ -370,7 +382,13 @@ class SearchPage:
                         ordered = ordered[:UNITS_SHOWN]
                         facet.more_url = self.url(units="all")
                 facet.values = [
-                    FacetValue(value, title(value), n, self.url(**{name: value, "page": None}))
+                    FacetValue(
+                        value,
+                        title(value),
+                        round(n * scale),
+                        self.url(**{name: value, "page": None}),
+                        approximate=bool(sampled),
+                    )
                     for value, n in ordered
                 ]
             facets.append(facet)

@@ -245,7 +245,7 @@ def test_the_unit_facet_shows_ten_units_and_more_on_request(app):
     assert everything.html.select_one("#facet-unit a.facet-fewer") is not None
 
 
-def test_over_the_facet_limit_the_counts_say_what_they_count(app, monkeypatch):
+def test_over_the_facet_limit_the_counts_are_estimated_and_say_so(app, monkeypatch):
     sample.register_types(app.registry)
     with sample.site(app) as root:
         sample.add_rows(root)
@@ -258,12 +258,25 @@ def test_over_the_facet_limit_the_counts_say_what_they_count(app, monkeypatch):
                 minute=i,
                 relations=[("recipient", "*")],
             )
+    ys = person(app, "ys.officer")
+    exact = ys.get("/search", {"q": "安全检查"})
+    assert facet(exact, "unit") == {"cj-scjgj": 4, "cj-cgj": 2}
+    assert exact.html.select_one("#facets-sampled") is None
     monkeypatch.setattr(searching, "FACET_LIMIT", 4)
-    page = person(app, "ys.officer").get("/search", {"q": "安全检查"})
+    monkeypatch.setattr(searching, "FACET_SAMPLE", 3)
+    page = ys.get("/search", {"q": "安全检查"})
     assert count(page) == 6
-    # The four most recently changed: two of 区城管局's (minutes 4, 5), two of 区市监局's.
-    assert facet(page, "unit") == {"cj-scjgj": 2, "cj-cgj": 2}
-    assert "只统计其中最近更新的 4 项" in page.html.select_one("#facets-sampled").text
+    # Every second hit is counted, twice: estimates, marked as such.
+    units = facet(page, "unit")
+    assert sum(units.values()) == 6 and all(n % 2 == 0 for n in units.values())
+    assert all(
+        li.text.strip().endswith(f"（约 {li['data-count']}）") for li in page.html.select("#facet-unit li")
+    )
+    note = " ".join(page.html.select_one("#facets-sampled").text.split())
+    assert "均匀抽取 3 项" in note and "约数" in note
+    # A chosen value's count is exact: every hit has it.
+    narrowed = ys.get(facet_link(page, "type", "sample_notice"))
+    assert "示例通知（6）" in narrowed.html.select_one("#facet-type .facet-chosen").text
 
 
 # Parameters
