@@ -691,7 +691,7 @@ class TextSearch:
                 phrases = [
                     value for kind, value in map(store_term, (v for v, _ in variants)) if kind == "phrase"
                 ]
-                ids = IF.Set(self.fulltext.title_matches(phrases)) if phrases else IF.Set()
+                ids = IF.Set(self.fulltext.title_matches(phrases, docids)) if phrases else IF.Set()
                 found.append(IF.intersection(ids, docids) if len(ids) else IF.Set())
             else:
                 ids = IF.Set()
