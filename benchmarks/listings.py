@@ -144,7 +144,7 @@ BASES = [
 ]
 
 
-def settings(directory):
+def settings(directory, **extra):
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "blobs").mkdir(exist_ok=True)
     return {
@@ -157,11 +157,12 @@ def settings(directory):
         "portal.demo": "true",
         "portal.policy_dir": str(PROJECT / "policies"),
         "portal.tenants_dir": str(PROJECT / "tenants"),
+        **extra,
     }
 
 
-def make_app(directory):
-    app = portal.main({}, **settings(directory))
+def make_app(directory, **extra):
+    app = portal.main({}, **settings(directory, **extra))
     sample.register_types(app.registry)
     return app
 
@@ -186,10 +187,12 @@ def item_text(rng):
     return title, who, "".join(sentences)
 
 
-def build(directory, n, seed=20261127):
-    """Create the site with ``n`` items, committing every :data:`BATCH`; returns seconds taken."""
+def build(directory, n, seed=20261127, **extra):
+    """Create the site with ``n`` items, committing every :data:`BATCH`; returns seconds taken.
+
+    ``extra``: further settings (``portal.fulltext``: where the words go)."""
     start = time.perf_counter()
-    app = make_app(directory)
+    app = make_app(directory, **extra)
     rng = random.Random(seed)
     with sample.site(app) as root:
         sample.add_rows(root, sample.ROWS + EXTRA_ROWS)

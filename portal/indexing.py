@@ -245,7 +245,7 @@ def reindex_oids(root, oids):
     trail = getattr(root, "audit_trail", None)
     fulltext = current_fulltext()
     figures = FigureTracker(root)
-    texts, gone = {}, []
+    texts, titles, gone = {}, {}, []
     for oid in oids:
         resource = objectmap.object_for(oid)
         counted = figures.before(oid)
@@ -265,11 +265,12 @@ def reindex_oids(root, oids):
         figures.after(oid, counted)
         if isinstance(resource, Item):
             texts[oid] = resource.searchable_text()
+            titles[oid] = resource.title or ""
             if trail is not None:
                 trail.catch_up(oid, resource.history)
     if fulltext is not None:
         # Before the ZODB transaction commits: if it fails, the words are written again next time.
-        fulltext.update(texts)
+        fulltext.update(texts, titles)
         fulltext.remove(gone)
 
 

@@ -605,7 +605,7 @@ class Flow:
     def include(self, config):
         """Register everything the flow is made of (called from the flow's ``includeme``)."""
         cls, item_type = self.item_class, self.item_type
-        config.add_item_type(item_type, cls.type_title)
+        config.add_item_type(item_type, cls.type_title, cls.workflow)
         if self.nav_title:
             config.add_nav_link(self.nav_order, self.nav_title, unit_nav_link(f"/@@{self.listing}"))
         common = {"require_csrf": True}

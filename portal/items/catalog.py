@@ -21,6 +21,7 @@ from itertools import islice
 
 from hypatia.query import Any, Comparator, Contains, Eq, NotAny, Or
 from hypatia.text import widcode
+from hypatia.text.setops import mass_weightedIntersection
 from hypatia.text.lexicon import CaseNormalizer, Lexicon
 from hypatia.util import ResultSet
 from substanced.catalog import Field, Keyword, Text, catalog_factory, indexview, indexview_defaults
@@ -280,12 +281,20 @@ def item_types(registry):
     return tuple(sorted(getattr(registry, "portal_item_types", {})))
 
 
-def register_item_type(config, item_type, title):
-    """``config.add_item_type('penalty_filing', '行政处罚决定备案')``: make listings know the type."""
+def register_item_type(config, item_type, title, workflow=None):
+    """``config.add_item_type('penalty_filing', '行政处罚决定备案', workflow)``: make listings know
+    the type (and its states' titles, which search offers to narrow by)."""
     types = getattr(config.registry, "portal_item_types", None)
     if types is None:
         types = config.registry.portal_item_types = {}
     types[item_type] = title
+    if workflow is not None:
+        config.registry.__dict__.setdefault("portal_item_workflows", {})[item_type] = workflow
+
+
+def item_workflows(registry):
+    """``{item type: workflow}`` of the registered types that have one."""
+    return dict(getattr(registry, "portal_item_workflows", {}))
 
 
 class WithoutAny(NotAny):
@@ -560,25 +569,45 @@ class FullTextSource:
         return self.catalog["item_type"].resultset_from_query(query, names=names, resolver=resolver)
 
 
+def store_term(word):
+    """What the full-text store looks for to find ``word``: ``("char", c)`` for one CJK character,
+    else ``("phrase", words)``: its segments' words in order, with boundaries where it has punctuation."""
+    segments = SEGMENT.findall(word)
+    if len(segments) == 1 and CJK_CHAR.match(segments[0]):
+        return ("char", segments[0])
+    return ("phrase", CJKBigramSplitter().process([BOUNDARY.join(segments)]))
+
+
 class FullTextWord(Comparator):
     """One query word in the full-text store: its segments in order, punctuation between them where
-    the word has it (the same words and boundaries the catalog's phrase search would look for)."""
+    the word has it (the same words and boundaries the catalog's phrase search would look for).
+
+    ``matched``: how many documents held it, once applied (what relevance weighs it by)."""
 
     operator = "matches"
+    matched = None
 
     def _apply(self, names):
-        word = self._get_value(names)
-        segments = SEGMENT.findall(word)
+        kind, value = store_term(self._get_value(names))
         store = self.index.fulltext
-        if len(segments) == 1 and CJK_CHAR.match(segments[0]):
-            docids = store.character(segments[0])
-        else:
-            docids = store.phrase(CJKBigramSplitter().process([BOUNDARY.join(segments)]))
+        docids = store.character(value) if kind == "char" else store.phrase(value)
+        self.matched = len(docids)
         return self.family.IF.Set(docids)
 
     @property
     def family(self):
         return self.index.family
+
+
+class ScoredContains(Contains):
+    """A phrase in a catalog text index that keeps, once applied, what the index answered: the
+    matching docids with their Okapi BM25 scores (what relevance reads, without a second search)."""
+
+    scores = None
+
+    def _apply(self, names):
+        self.scores = super()._apply(names)
+        return self.scores
 
 
 def word_query(catalog, word):
@@ -596,7 +625,7 @@ def word_query(catalog, word):
             clauses.append(Any(catalog["chars"], [segment]))
         else:
             # Quoted: a phrase, and never read as AND/OR/NOT by hypatia's query parser.
-            clauses.append(Contains(catalog["text"], f'"{segment}"'))
+            clauses.append(ScoredContains(catalog["text"], f'"{segment}"'))
     query = clauses[0]
     for clause in clauses[1:]:
         query = query & clause
@@ -619,16 +648,121 @@ def text_query(catalog, words):
     catalog can only tell which documents hold the characters, not their order, so counts would
     need every candidate loaded and checked.
     """
-    clauses = []
-    for word in query_words(words):
-        alternatives = [word_query(catalog, variant) for variant in (word, *expansions(word))]
-        clauses.append(alternatives[0] if len(alternatives) == 1 else Or(*alternatives))
-    if not clauses:
-        return None
-    query = clauses[0]
-    for clause in clauses[1:]:
-        query = query & clause
-    return query
+    return TextSearch(catalog, words).query
+
+
+class TextSearch:
+    """The words of a search: the catalog query that finds the hits (:attr:`query`, None when there
+    is nothing to search for, see :func:`text_query`), and what relevance needs of the hits: which
+    hold a query word in their title (:meth:`title_hits`) and how well each matches (:meth:`scores`).
+
+    Both ask the store that holds the words (``portal.fulltext``) about the given docids only:
+    SQLite's bm25 and PostgreSQL's ``ts_rank`` for those documents, or, with the words in the
+    catalog, hypatia's Okapi BM25 scores, kept from the search itself. A word of one CJK character
+    is never a title hit (no store keeps the titles' single characters).
+    """
+
+    def __init__(self, catalog, words):
+        from ..fulltext import current_fulltext
+
+        self.catalog = catalog
+        self.family = catalog.family
+        self.fulltext = current_fulltext()
+        #: For each query word, its spellings (the word and its abbreviation variants) with their queries.
+        self.words = []
+        clauses = []
+        for word in query_words(words):
+            variants = [(variant, word_query(catalog, variant)) for variant in (word, *expansions(word))]
+            self.words.append(variants)
+            queries = [query for _, query in variants]
+            clauses.append(queries[0] if len(queries) == 1 else Or(*queries))
+        self.query = None
+        if clauses:
+            self.query = clauses[0]
+            for clause in clauses[1:]:
+                self.query = self.query & clause
+
+    def title_hits(self, docids):
+        """For each query word, the docids among ``docids`` whose title holds it (a set each)."""
+        IF = self.family.IF
+        found = []
+        for variants in self.words:
+            if self.fulltext is not None:
+                phrases = [
+                    value for kind, value in map(store_term, (v for v, _ in variants)) if kind == "phrase"
+                ]
+                ids = IF.Set(self.fulltext.title_matches(phrases, docids)) if phrases else IF.Set()
+                found.append(IF.intersection(ids, docids) if len(ids) else IF.Set())
+            else:
+                ids = IF.Set()
+                for variant, _ in variants:
+                    ids = IF.union(ids, self._titled(variant, docids))
+                found.append(ids)
+        return found
+
+    def _titled(self, variant, docids):
+        """With the words in the catalog: the docids whose title index holds every word (bigram) of
+        the variant's phrase segments, by intersecting their postings in C (the order of the words
+        is not checked: in a title, the bigrams of a word all there but apart hardly happen, and
+        hypatia's phrase check reads each candidate's words in Python)."""
+        IF = self.family.IF
+        index = self.catalog["title"].index
+        words = [
+            word
+            for segment in SEGMENT.findall(variant)
+            if not CJK_CHAR.match(segment)
+            for word in index._lexicon.termToWordIds(segment)
+        ]
+        if not words:
+            return IF.Set()
+        ids = docids
+        for wid in words:
+            postings = index._wordinfo.get(wid)
+            if not postings or not len(ids):
+                return IF.Set()
+            # A word's postings: a dict while few documents hold it, else a BTree (docid -> weight).
+            ids = IF.intersection(ids, IF.Set(postings) if isinstance(postings, dict) else postings)
+        return ids
+
+    def scores(self, docids):
+        """``{docid: score}`` for ``docids`` (higher: a better match); documents not scored get 0."""
+        if self.fulltext is not None:
+            terms = [
+                [(store_term(variant), getattr(query, "matched", None)) for variant, query in variants]
+                for variants in self.words
+            ]
+            return self.fulltext.relevance(docids, terms)
+        IF = self.family.IF
+        total = IF.Bucket()
+        wanted = IF.Set(docids)
+        for variants in self.words:
+            for variant, query in variants:
+                scores = self._catalog_scores(self.catalog["text"], variant, query)
+                if scores is not None and len(scores):
+                    _, mine = IF.weightedIntersection(scores, wanted, 1.0, 0.0)
+                    _, total = IF.weightedUnion(total, mine)
+        return {docid: total.get(docid, 0.0) for docid in docids}
+
+    def _catalog_scores(self, index, variant, query=None):
+        """A variant's Okapi scores in a catalog text index: the documents holding each of its
+        phrase segments, with the sum of their scores (None when it has only single characters).
+        From the search's own :class:`ScoredContains` when ``query`` ran, else asked now."""
+        kept = {}
+        if query is not None and index is self.catalog["text"]:
+            leaves = query.queries if hasattr(query, "queries") else [query]
+            kept = {leaf._value: leaf.scores for leaf in leaves if isinstance(leaf, ScoredContains)}
+        buckets = []
+        for segment in SEGMENT.findall(variant):
+            if CJK_CHAR.match(segment):
+                continue
+            phrase = f'"{segment}"'
+            scores = kept.get(phrase)
+            if scores is None:
+                scores = index.applyContains(phrase)
+            buckets.append((scores, 1.0))
+        if not buckets:
+            return None
+        return mass_weightedIntersection(buckets, self.family)
 
 
 def folded_with_positions(text):

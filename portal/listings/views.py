@@ -8,16 +8,13 @@ from ..items.catalog import (
     portal_catalog,
     snippet,
     sorted_page,
-    text_query,
     visible_items,
 )
 from ..security import PORTAL
 from ..views import portal_view
-from ..views.paging import text_param
-from . import BOXES, SORTS, Params, box_listing, page_of, rows, type_titles
+from . import BOXES, SORTS, Params, box_listing, rows, type_titles
+from .search import ORDERS, RELEVANCE, SearchPage, SearchParams
 
-#: How many characters of a search query are used.
-QUERY_MAX = 100
 #: How many items a dashboard panel lists.
 PANEL_ITEMS = 5
 #: The item type and state of the "recently published" panel (the regulations feature's).
@@ -112,21 +109,37 @@ def todo(context, request):
     context="substanced.interfaces.IRoot", name="search", renderer="templates/search.pt", permission="view"
 )
 def search(context, request):
-    """Chinese full-text search over what the acting unit may see, newest change first."""
-    words = " ".join(text_param(request, "q", 10 * QUERY_MAX, "搜索词").split())[:QUERY_MAX]
-    params = Params.from_request(request)
-    catalog = portal_catalog(request)
-    query = text_query(catalog, words)
-    count, items, page, pages = 0, [], 1, 1
-    if query is not None:
-        types = (params.item_type,) if params.item_type else None
-        count, result = visible_items(request, query, types=types, sort_index=None)
-        items, page, pages = page_of(request, count, result, params)
+    """Chinese full-text search over what the acting unit may see, by relevance or date, with the
+    hits counted by type, unit, year and state (:mod:`portal.listings.search`)."""
+    params = SearchParams.from_request(request)
+    found = SearchPage(request, params)
+    page, items, unscored = found.page_items()
     params.page = page
-    values = list_values(request, "search", params, count, items, page, pages, keep={"q": words})
+    facets, sampled = found.facets()
+    values = {
+        "words": params.words,
+        "searched": found.searched,
+        "count": found.count,
+        "rows": rows(request, items),
+        "page": page,
+        "pages": found.pages,
+        "page_links": [(number, found.url(page=number)) for number in page_numbers(page, found.pages)],
+        "previous_url": found.url(page=page - 1) if page > 1 else None,
+        "next_url": found.url(page=page + 1) if page < found.pages else None,
+        "orders": [
+            (name, title, found.url(sort=name, page=None), name == params.sort)
+            for name, title in ORDERS.items()
+            if name != RELEVANCE or params.words
+        ],
+        "sort_title": ORDERS[params.sort],
+        "params": params,
+        "facets": facets,
+        "sampled": sampled,
+        "unscored": unscored,
+        "action": request.resource_url(request.root, "search"),
+    }
     for value, item in zip(values["rows"], items, strict=True):
-        value.snippet = snippet(item.searchable_text(), words)
-    values.update(words=words, searched=query is not None)
+        value.snippet = snippet(item.searchable_text(), params.words) if params.words else None
     return values
 
 

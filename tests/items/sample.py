@@ -73,8 +73,10 @@ _names = itertools.count(1)
 def register_types(registry):
     """What ``config.add_item_type`` does for each sample type."""
     types = registry.__dict__.setdefault("portal_item_types", {})
+    workflows = registry.__dict__.setdefault("portal_item_workflows", {})
     for cls in TYPES.values():
         types[cls.item_type] = cls.type_title
+        workflows[cls.item_type] = cls.workflow
 
 
 @contextmanager
