@@ -1244,6 +1244,57 @@ def court_application(d, target):
 
 HOUR = 1 / 24
 
+
+# 责任追究 ----------------------------------------------------------------------------------------
+
+
+def accountability_decision(d, target):
+    from ..accountability import close, rectify, send_back
+    from ..accountability.flow import FLOW
+
+    supervisor = "cj-sfj"
+    unit = d.department() if d.chance(0.6) else d.township()
+    due = d.future_day(now(), 10, 30).date()
+    data = {
+        "title": f"关于{d.tenant(unit).title}未按期履行协作职责的责任追究决定",
+        "unit": unit,
+        "person_name": "",
+        "person_post": "",
+        "duty": "未按期答复协作请求",
+        "duty_note": "",
+        "facts": f"{d.tenant(unit).title}对乡镇（街道）的协作请求未在规定期限内书面答复，也未说明理由。",
+        "related_numbers": "",
+        "measure": "责令整改",
+        "rectify_due": due,
+        "files": [],
+    }
+    tenant = d.tenant(supervisor)
+    item = d.made(FLOW.create(tenant, d.req(supervisor, tenant, "create:accountability_decision"), data))
+    if target == "rectifying":
+        return
+    yield d.workdays_after(now(), 2, 12)
+    rectify(
+        item,
+        d.req(unit, item, "rectify"),
+        {"text": "已补作答复，建立协作请求台账，专人每日核对。", "files": []},
+    )
+    if target == "submitted":
+        return
+    if target == "returned" or d.chance(0.2):
+        yield d.workdays_after(now(), 1, 3)
+        send_back(
+            item,
+            d.req(supervisor, item, "send_back"),
+            {"note": "整改措施不具体，请补充。", "rectify_due": None},
+        )
+        if target == "returned":
+            return
+        yield d.workdays_after(now(), 2, 8)
+        rectify(item, d.req(unit, item, "rectify"), {"text": "已补充整改措施和台账记录。", "files": []})
+    yield d.workdays_after(now(), 1, 5)
+    close(item, d.req(supervisor, item, "close"), {"note": "整改到位，予以办结。", "files": []})
+
+
 STORIES = (
     Story(
         "penalty_filing",
@@ -1524,6 +1575,16 @@ STORIES = (
             state: 1
             for state in ("reminded", "applied", "accepted", "granted", "denied", "not_accepted", "closed")
         },
+    ),
+    Story(
+        "accountability_decision",
+        "accountability_decision",
+        accountability_decision,
+        {"rectifying": 20, "submitted": 15, "returned": 10, "closed": 55},
+        {"rectifying": 0, "submitted": 8, "returned": 12, "closed": 20},
+        {"rectifying": 20, "returned": 10},
+        closed={"closed"},
+        share=1,
     ),
 )
 STORIES_BY_NAME = {story.name: story for story in STORIES}
